@@ -1,0 +1,31 @@
+package org.triage.schemas;
+
+import java.util.List;
+
+/** Topic names of the architecture (a contract: operators' runbooks and scripts use them). */
+public final class Topics {
+    public static final String RADIOGRAPHS = "radiographs";
+    public static final String RADIOGRAPHS_DLQ = "radiographs-dlq";
+    public static final String LABEL_PROTOTYPES = "label-prototypes";
+    public static final String FINDINGS = "findings";
+    public static final String ALERTS = "alerts";
+    public static final String ALERT_ACTIONS = "alert-actions";
+    public static final String LABELS = "labels";
+    public static final String MODEL_RELEASES = "model-releases";
+    public static final String EMBEDDINGS = "embeddings";
+    /** Where the schema registry keeps its schemas (compacted). */
+    public static final String SCHEMAS = "_schemas";
+
+    /** Headers every DLQ record carries. */
+    public static final String DLQ_HEADER_ERROR = "triage.error";
+    public static final String DLQ_HEADER_STAGE = "triage.stage";
+    public static final String DLQ_HEADER_SOURCE_TOPIC = "triage.source.topic";
+    public static final String DLQ_HEADER_SOURCE_PARTITION = "triage.source.partition";
+    public static final String DLQ_HEADER_SOURCE_OFFSET = "triage.source.offset";
+
+    public static final List<String> ALL = List.of(RADIOGRAPHS, RADIOGRAPHS_DLQ, LABEL_PROTOTYPES, FINDINGS, ALERTS,
+            ALERT_ACTIONS, LABELS, MODEL_RELEASES, EMBEDDINGS);
+
+    private Topics() {
+    }
+}
