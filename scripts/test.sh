@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine with JDK 17 and Maven: installs the real peers the
+# integration tests talk to (dcmtk, Orthanc, pydicom's DICOM files, python3-onnx's checker,
+# python3-sklearn's AUROC) and the npm clients used for registry interoperability, then
+# `mvn verify`. Tests that need something missing skip with a message saying what.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+debs=(dcmtk orthanc python3-pydicom python3-onnx python3-sklearn python3-numpy)
+missing=()
+for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: not root or no apt-get; tests needing ${missing[*]} will skip" >&2
+  fi
+fi
+# Orthanc's Debian package starts a system service; our tests run their own instances on ephemeral ports.
+if command -v service >/dev/null && service orthanc status >/dev/null 2>&1; then service orthanc stop >/dev/null 2>&1 || true; fi
+
+if [ -f platform/src/test/node/package-lock.json ] && command -v npm >/dev/null; then
+  (cd platform/src/test/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+mvn -B verify "$@"
