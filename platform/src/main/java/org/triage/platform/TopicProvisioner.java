@@ -1,0 +1,96 @@
+package org.triage.platform;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.triage.schemas.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the architecture's topics with the configs they need. Idempotent: topics that exist are left
+ * as they are (their configs are not rewritten: an operator may have tuned them).
+ */
+public final class TopicProvisioner {
+    private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
+    /** Radiographs travel inline, so their topics take records far above Kafka's 1 MiB default. */
+    public static final int RADIOGRAPH_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private final int partitions;
+    private final Optional<Short> replicationFactor;
+    private final String radiographRetentionMs;
+
+    /**
+     * @param partitions partitions per topic (compacted topics keyed by label or model name included)
+     * @param replicationFactor empty = the broker's default.replication.factor
+     * @param radiographRetentionMs retention of the radiographs topic, the retraining source; -1 = forever
+     */
+    public TopicProvisioner(int partitions, Optional<Short> replicationFactor, long radiographRetentionMs) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
+        this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
+        this.radiographRetentionMs = String.valueOf(radiographRetentionMs);
+    }
+
+    /** Local defaults: the given partitions, the broker's replication factor, radiographs kept forever. */
+    public TopicProvisioner(int partitions) {
+        this(partitions, Optional.empty(), -1L);
+    }
+
+    /** The configs each topic of {@link Topics#ALL} is created with. */
+    public Map<String, Map<String, String>> topicConfigs() {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        for (String t : Topics.ALL) {
+            out.put(t, Map.of());
+        }
+        out.put(Topics.RADIOGRAPHS, Map.of(
+                "retention.ms", radiographRetentionMs,
+                "max.message.bytes", String.valueOf(RADIOGRAPH_MAX_MESSAGE_BYTES)));
+        out.put(Topics.RADIOGRAPHS_DLQ, Map.of(
+                "max.message.bytes", String.valueOf(RADIOGRAPH_MAX_MESSAGE_BYTES)));
+        out.put(Topics.LABEL_PROTOTYPES, Map.of("cleanup.policy", "compact"));
+        out.put(Topics.MODEL_RELEASES, Map.of("cleanup.policy", "compact"));
+        return out;
+    }
+
+    /** Creates whatever is missing; returns the topics this call created. */
+    public List<String> provision(Admin admin, long timeoutMs) {
+        List<NewTopic> wanted = new ArrayList<>();
+        topicConfigs().forEach((name, configs) ->
+                wanted.add(new NewTopic(name, Optional.of(partitions), replicationFactor).configs(configs)));
+        Map<String, KafkaFuture<Void>> results = admin.createTopics(wanted).values();
+        List<String> created = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        for (var e : results.entrySet()) {
+            try {
+                e.getValue().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                created.add(e.getKey());
+            } catch (ExecutionException ex) {
+                if (!(ex.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex.getCause());
+                }
+            } catch (TimeoutException ex) {
+                throw new IllegalStateException("Kafka did not create topic " + e.getKey() + " within " + timeoutMs + " ms", ex);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topics", ex);
+            }
+        }
+        if (!created.isEmpty()) {
+            log.info("Created topics {}", Set.copyOf(created));
+        }
+        return created;
+    }
+}

@@ -1,0 +1,224 @@
+package org.triage.platform.kafka;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.triage.platform.PortInUseException;
+import org.triage.platform.internal.Dirs;
+import org.triage.platform.internal.Ports;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node KRaft Kafka (combined broker + controller) running inside this JVM.
+ *
+ * <p>Listens on 127.0.0.1 only. Storage is formatted programmatically the way {@code kafka-storage.sh format}
+ * does; when the data directory already holds formatted storage it is reused as is, so topics, offsets and
+ * the cluster id survive a restart. Settings are those a single node needs: replication factor 1 for every
+ * internal topic (offsets, transactions, share groups) so that consumer groups and exactly_once_v2 work,
+ * no initial rebalance delay, and a message size limit large enough for an inline radiograph.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    /** Largest record batch the broker accepts: a lossless 16-bit radiograph plus headroom. */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    public static final String HOST = "127.0.0.1";
+    private static final int NODE_ID = 1;
+
+    private final KafkaRaftServer server;
+    private final int port;
+    private final Path logDir;
+    private final Path tempRoot;
+    private final String clusterId;
+    private final DataDirLock lock;
+    private final Thread cleanupHook;
+    private volatile boolean closed;
+
+    private EmbeddedKafka(KafkaRaftServer server, int port, Path logDir, Path tempRoot, String clusterId, DataDirLock lock) {
+        this.server = server;
+        this.port = port;
+        this.logDir = logDir;
+        this.tempRoot = tempRoot;
+        this.clusterId = clusterId;
+        this.lock = lock;
+        // A caller that never closes us (a test without @AfterAll, an exception path) must not leak the
+        // temporary storage: normal JVM exit still shuts the broker down and deletes it.
+        this.cleanupHook = tempRoot == null ? null : new Thread(this::close, "embedded-kafka-cleanup");
+        if (cleanupHook != null) {
+            Runtime.getRuntime().addShutdownHook(cleanupHook);
+        }
+    }
+
+    /** A broker on a free port with storage in a temporary directory deleted by {@link #close()}. */
+    public static EmbeddedKafka start() throws IOException {
+        return start(null, 0, Map.of());
+    }
+
+    /**
+     * Starts a broker and returns once it is registered, unfenced and accepting clients.
+     *
+     * @param dataDir where the log lives (reused when already formatted); null for a temporary directory
+     * @param port client port on 127.0.0.1; 0 picks a free one
+     * @param overrides extra broker properties, applied last
+     * @throws PortInUseException when {@code port} is taken
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> overrides) throws IOException {
+        long t0 = System.nanoTime();
+        Path tempRoot = dataDir == null ? Files.createTempDirectory("triage-kafka-") : null;
+        Path logDir = (dataDir == null ? tempRoot : dataDir).resolve("kafka").toAbsolutePath();
+        DataDirLock lock = null;
+        try {
+            Files.createDirectories(logDir);
+            // Two brokers on one log directory corrupt the metadata log, and Kafka then halts the JVM.
+            lock = DataDirLock.acquire(logDir.getParent());
+            int brokerPort = port == 0 ? Ports.free(HOST) : Ports.requireFree(HOST, port, "--kafka-port");
+            int controllerPort = Ports.free(HOST);
+            Map<String, String> props = brokerProps(logDir, brokerPort, controllerPort);
+            props.putAll(overrides);
+            KafkaConfig config = new KafkaConfig(props, false);
+            String clusterId = formatIfNeeded(config, logDir);
+            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            try {
+                server.startup();
+            } catch (RuntimeException e) {
+                shutdownQuietly(server);
+                throw e;
+            }
+            log.info("Kafka broker up on {}:{} (cluster {}, data {}) in {} ms", HOST, brokerPort, clusterId, logDir,
+                    (System.nanoTime() - t0) / 1_000_000);
+            return new EmbeddedKafka(server, brokerPort, logDir, tempRoot, clusterId, lock);
+        } catch (IOException | RuntimeException e) {
+            cleanUpFailedStart(lock, tempRoot);
+            throw e;
+        } catch (Exception e) {
+            cleanUpFailedStart(lock, tempRoot);
+            throw new IOException("could not start the embedded Kafka broker: " + e.getMessage(), e);
+        }
+    }
+
+    private static void cleanUpFailedStart(DataDirLock lock, Path tempRoot) {
+        if (lock != null) {
+            lock.close();
+        }
+        if (tempRoot != null) {
+            Dirs.deleteQuietly(tempRoot);
+        }
+    }
+
+    static Map<String, String> brokerProps(Path logDir, int brokerPort, int controllerPort) {
+        Map<String, String> p = new HashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", String.valueOf(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        // One node: every internal topic must make do with one replica.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "5");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("num.partitions", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Radiographs travel inline; the default 1 MiB limit would refuse most of them.
+        p.put("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+        p.put("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+        // The defaults are sized for a dedicated server; a laptop or 2-core CI box shares its cores and heap.
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "4");
+        p.put("background.threads", "4");
+        p.put("num.recovery.threads.per.data.dir", "1");
+        p.put("log.cleaner.threads", "1");
+        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
+        p.put("log.cleaner.backoff.ms", "5000");
+        return p;
+    }
+
+    /** Formats the storage unless a previous run already did; returns the cluster id in use. */
+    private static String formatIfNeeded(KafkaConfig config, Path logDir) throws Exception {
+        Path meta = logDir.resolve("meta.properties");
+        if (Files.exists(meta)) {
+            Properties props = new Properties();
+            try (var in = Files.newInputStream(meta)) {
+                props.load(in);
+            }
+            String id = props.getProperty("cluster.id");
+            log.info("Reusing formatted Kafka storage in {} (cluster {})", logDir, id);
+            return id;
+        }
+        String clusterId = Uuid.randomUuid().toString();
+        new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setNodeId(NODE_ID)
+                .setClusterId(clusterId)
+                .setControllerListenerName("CONTROLLER")
+                .setMetadataLogDirectory(config.metadataLogDir())
+                .addDirectory(logDir.toString())
+                .run();
+        return clusterId;
+    }
+
+    public String bootstrapServers() {
+        return HOST + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (cleanupHook != null && Thread.currentThread() != cleanupHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanupHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway and finds us closed
+            }
+        }
+        shutdownQuietly(server);
+        lock.close();
+        if (tempRoot != null) {
+            Dirs.deleteQuietly(tempRoot);
+        }
+    }
+
+    private static void shutdownQuietly(KafkaRaftServer server) {
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            log.warn("Kafka broker did not shut down cleanly: {}", e.toString());
+        }
+    }
+}
