@@ -1,0 +1,150 @@
+package org.triage.ingest;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.triage.ingest.dicom.DicomLimits;
+import org.triage.ingest.dicom.MemoryBudget;
+import org.triage.ingest.pipeline.EventSink;
+import org.triage.ingest.pipeline.IngestPipeline;
+import org.triage.ingest.pipeline.KafkaSink;
+import org.triage.ingest.pipeline.Pseudonymiser;
+import org.triage.ingest.pipeline.ReferenceStore;
+import org.triage.ingest.scp.ScpConfig;
+import org.triage.ingest.scp.StoreScp;
+import org.triage.ingest.stow.StowServer;
+
+/**
+ * Ingest in-process, for the demo and tests: a Kafka sink, the pipeline, and optionally the C-STORE SCP
+ * and the STOW-RS endpoint. Close it to stop everything.
+ *
+ * <pre>{@code
+ * try (IngestService ingest = IngestService.start(IngestService.Options.demo(bootstrap, registry))) {
+ *     new StoreScu().sendPaths("127.0.0.1", ingest.scpPort(), "DEMO", ingest.aet(), files);
+ * }
+ * }</pre>
+ */
+public final class IngestService implements AutoCloseable {
+    /**
+     * @param scpPort 0 for an ephemeral port, negative to not start the SCP
+     * @param stowPort 0 for an ephemeral port, negative to not start STOW-RS
+     */
+    public record Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
+                          int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
+                          long memoryBudgetBytes) {
+        /** Default bound on datasets in flight plus images being decoded: run with -Xmx at least 1 GiB above it. */
+        public static final long DEFAULT_MEMORY_BUDGET = 2L << 30;
+
+        public static Options demo(String bootstrapServers, String schemaRegistryUrl) {
+            return new Options(bootstrapServers, schemaRegistryUrl, Pseudonymiser.fromConfig(null, null, true),
+                    ScpConfig.defaults(0, "TRIAGE"), 0, -1, InetAddress.getLoopbackAddress(), DicomLimits.DEFAULT, 1024,
+                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET);
+        }
+
+        public Options withStowPort(int port) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, port, bind, limits, maxSide, ackTimeout,
+                    referenceDir, memoryBudgetBytes);
+        }
+
+        public Options withScp(ScpConfig config) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, config, config.port(), stowPort, bind, limits, maxSide,
+                    ackTimeout, referenceDir, memoryBudgetBytes);
+        }
+
+        public Options withPseudonymiser(Pseudonymiser p) {
+            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes);
+        }
+
+        public Options withLimits(DicomLimits l, int side) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes);
+        }
+
+        public Options withMemoryBudget(long bytes) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
+                    referenceDir, bytes);
+        }
+
+        /** Reference mode: images go to this folder and events carry file: URIs. */
+        public Options withReferenceDir(Path dir) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes);
+        }
+    }
+
+    private final EventSink sink;
+    private final IngestPipeline pipeline;
+    private final StoreScp scp;
+    private final StowServer stow;
+    private final String aet;
+
+    private IngestService(EventSink sink, IngestPipeline pipeline, StoreScp scp, StowServer stow, String aet) {
+        this.sink = sink;
+        this.pipeline = pipeline;
+        this.scp = scp;
+        this.stow = stow;
+        this.aet = aet;
+    }
+
+    public static IngestService start(Options o) throws IOException {
+        EventSink sink = new KafkaSink(o.bootstrapServers(), o.schemaRegistryUrl(), o.ackTimeout(), KafkaSink.DEFAULT_MAX_DLQ_BYTES);
+        return start(o, sink);
+    }
+
+    /** With a caller-provided sink (tests); the service closes it. */
+    public static IngestService start(Options o, EventSink sink) throws IOException {
+        IngestPipeline pipeline;
+        try {
+            pipeline = new IngestPipeline(o.limits(), o.maxSide(), o.pseudonymiser(), sink,
+                    o.referenceDir() == null ? null : new ReferenceStore(o.referenceDir()), new MemoryBudget(o.memoryBudgetBytes()));
+        } catch (IOException e) {
+            sink.close();
+            throw e;
+        }
+        StoreScp scp = null;
+        StowServer stow = null;
+        try {
+            if (o.scpPort() >= 0 && o.scp() != null) {
+                ScpConfig c = o.scp();
+                scp = StoreScp.start(new ScpConfig(c.bind(), o.scpPort(), c.aet(), c.allowedCallingAets(), c.maxAssociations(),
+                        c.maxPduLength(), c.artimTimeout(), c.idleTimeout()), pipeline);
+            }
+            if (o.stowPort() >= 0) {
+                stow = StowServer.start(o.bind(), o.stowPort(), pipeline, o.limits().maxDatasetBytes(), 4);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (scp != null) {
+                scp.close();
+            }
+            sink.close();
+            throw e;
+        }
+        return new IngestService(sink, pipeline, scp, stow, o.scp() == null ? null : o.scp().aet());
+    }
+
+    public int scpPort() {
+        return scp == null ? -1 : scp.port();
+    }
+
+    public int stowPort() {
+        return stow == null ? -1 : stow.port();
+    }
+
+    public String aet() {
+        return aet;
+    }
+
+    public IngestPipeline pipeline() {
+        return pipeline;
+    }
+
+    @Override
+    public void close() {
+        if (scp != null) {
+            scp.close();
+        }
+        if (stow != null) {
+            stow.close();
+        }
+        sink.close();
+    }
+}

@@ -1,0 +1,51 @@
+package org.triage.ingest.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.triage.ingest.dicom.DicomLimits;
+import org.triage.ingest.pipeline.Pseudonymiser;
+import picocli.CommandLine.Option;
+
+/** Flags shared by the three intake paths: pseudonym key, limits, normalisation. */
+public final class CommonIngestOptions {
+    @Option(names = "--pseudonym-key-file", description = "File holding the HMAC key for patient pseudonyms (else env TRIAGE_PSEUDONYM_KEY).")
+    Path pseudonymKeyFile;
+
+    @Option(names = "--demo-key", description = "Use the built-in public demo key (demos and tests only: never with patient data).")
+    boolean demoKey;
+
+    @Option(names = "--max-side", defaultValue = "1024", description = "Downscale so the long side is at most this many pixels (default ${DEFAULT-VALUE}).")
+    int maxSide;
+
+    @Option(names = "--max-dimension", defaultValue = "16384", description = "Refuse images with more rows or columns than this (default ${DEFAULT-VALUE}).")
+    int maxDimension;
+
+    @Option(names = "--max-dataset-mb", defaultValue = "512", description = "Refuse datasets/files larger than this many MiB (default ${DEFAULT-VALUE}).")
+    int maxDatasetMb;
+
+    @Option(names = "--max-decoded-mb", defaultValue = "512", description = "Refuse images whose decoded 16-bit frame exceeds this many MiB (default ${DEFAULT-VALUE}).")
+    int maxDecodedMb;
+
+    @Option(names = "--ack-timeout-ms", defaultValue = "30000", description = "How long to wait for Kafka to acknowledge an event (default ${DEFAULT-VALUE}).")
+    long ackTimeoutMs;
+
+    @Option(names = "--reference-dir", description = "Reference mode: write images to this shared folder and put file: URIs in the events.")
+    Path referenceDir;
+
+    @Option(names = "--memory-budget-mb", defaultValue = "2048",
+            description = "Bound on datasets in flight plus images being decoded, all associations together (default ${DEFAULT-VALUE}; -Xmx must exceed it).")
+    long memoryBudgetMb;
+
+    Pseudonymiser pseudonymiser() {
+        return Pseudonymiser.fromConfig(pseudonymKeyFile, System.getenv(Pseudonymiser.ENV_KEY), demoKey);
+    }
+
+    DicomLimits limits() {
+        long dataset = (long) maxDatasetMb << 20;
+        return new DicomLimits(dataset, maxDimension, maxDimension, (long) maxDecodedMb << 20, dataset);
+    }
+
+    Duration ackTimeout() {
+        return Duration.ofMillis(ackTimeoutMs);
+    }
+}

@@ -1,0 +1,18 @@
+package org.triage.ingest.pipeline;
+
+import org.triage.events.RadiographEvent;
+
+/** Where ingest puts accepted events and rejected input. */
+public interface EventSink extends AutoCloseable {
+    /** Publishes and returns only once the event is durably acknowledged. */
+    void publish(String key, RadiographEvent event) throws PublishException;
+
+    /**
+     * Records rejected input with its cause. Returns false when even that failed (the caller then
+     * reports a failure to the sender, who keeps the data).
+     */
+    boolean deadLetter(String key, byte[] original, String error, String stage, String source);
+
+    @Override
+    void close();
+}

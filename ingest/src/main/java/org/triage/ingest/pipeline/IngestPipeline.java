@@ -1,0 +1,216 @@
+package org.triage.ingest.pipeline;
+
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.triage.events.Priority;
+import org.triage.events.RadiographEvent;
+import org.triage.ingest.dicom.DicomException;
+import org.triage.ingest.dicom.DicomLimits;
+import org.triage.ingest.dicom.DicomObject;
+import org.triage.ingest.dicom.DicomReader;
+import org.triage.ingest.dicom.MemoryBudget;
+import org.triage.ingest.dicom.Tag;
+import org.triage.ingest.dicom.Uids;
+import org.triage.ingest.image.DecodedImage;
+import org.triage.ingest.image.ImageFileDecoder;
+import org.triage.ingest.image.Normaliser;
+import org.triage.ingest.image.PixelDecoder;
+
+/**
+ * Parse, decode, normalise, pseudonymise, publish: the path shared by C-STORE, STOW-RS and files.
+ * Rejected input goes to the DLQ with its cause; a Kafka failure is reported as a retryable failure.
+ * Logs carry UIDs and causes only, never patient attributes.
+ */
+public final class IngestPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
+
+    private final DicomLimits limits;
+    private final DicomReader reader;
+    private final PixelDecoder decoder;
+    private final ImageFileDecoder fileDecoder;
+    private final Normaliser normaliser;
+    private final EventFactory events;
+    private final EventSink sink;
+    private final MemoryBudget budget;
+    /** Bytes of working memory per pixel while decoding and encoding (output, resampling, PNG; RGB JPEG rasters more). */
+    private static final long BYTES_PER_PIXEL_MONO = 8;
+    private static final long BYTES_PER_PIXEL_COLOUR = 24;
+    static final long BUDGET_WAIT_MILLIS = 10_000;
+
+    public IngestPipeline(DicomLimits limits, int maxSide, Pseudonymiser pseudonymiser, EventSink sink) {
+        this(limits, maxSide, pseudonymiser, sink, null);
+    }
+
+    /** @param references reference mode (image in a shared folder, URI in the event); null for inline */
+    public IngestPipeline(DicomLimits limits, int maxSide, Pseudonymiser pseudonymiser, EventSink sink, ReferenceStore references) {
+        this(limits, maxSide, pseudonymiser, sink, references, MemoryBudget.unlimited());
+    }
+
+    /** @param budget bounds the bytes held by datasets in flight and images being decoded, across all callers */
+    public IngestPipeline(DicomLimits limits, int maxSide, Pseudonymiser pseudonymiser, EventSink sink, ReferenceStore references,
+                          MemoryBudget budget) {
+        this.budget = budget;
+        this.limits = limits;
+        this.reader = new DicomReader(limits);
+        this.decoder = new PixelDecoder(limits);
+        this.fileDecoder = new ImageFileDecoder(limits);
+        this.normaliser = new Normaliser(maxSide);
+        this.events = new EventFactory(pseudonymiser, references);
+        this.sink = sink;
+    }
+
+    public DicomLimits limits() {
+        return limits;
+    }
+
+    public MemoryBudget memoryBudget() {
+        return budget;
+    }
+
+    /** Records input that never reached parsing (e.g. an oversized or missing dataset). */
+    public boolean deadLetterOnly(String key, byte[] original, String error, String stage, String source) {
+        LOG.info("rejected {} from {} at {}: {}", key == null ? "an instance" : key, source, stage, error);
+        return sink.deadLetter(key, original, error, stage, source);
+    }
+
+    /**
+     * A C-STORE dataset in the negotiated transfer syntax.
+     *
+     * @param dlqBytes what to keep in the DLQ on failure (a Part 10 wrapping of the dataset)
+     */
+    public IngestResult ingestDataset(byte[] dataset, String transferSyntax, String source, Priority priority, String keyHint,
+                                      java.util.function.Supplier<byte[]> dlqBytes) {
+        DicomObject ds;
+        try {
+            ds = reader.readDataset(dataset, 0, transferSyntax);
+        } catch (DicomException e) {
+            return reject(keyHint, dlqBytes.get(), e, "parse", source, null);
+        }
+        return decodeAndPublish(ds, source, priority, List.of(), keyHint, dlqBytes);
+    }
+
+    /** A Part 10 file (STOW-RS part or a file on disk). */
+    public IngestResult ingestPart10(byte[] file, String source, List<String> labels) {
+        DicomObject ds;
+        try {
+            ds = reader.readFile(file);
+        } catch (DicomException e) {
+            return reject(null, file, e, "parse", source, null);
+        }
+        return decodeAndPublish(ds, source, Priority.ROUTINE, labels, null, () -> file);
+    }
+
+    /** A PNG or JPEG file from a dataset replay. */
+    public IngestResult ingestImageFile(byte[] file, String source, String patientId, List<String> labels) {
+        try {
+            DecodedImage decoded = fileDecoder.decode(file);
+            Normaliser.Normalised norm = normaliser.normalise(decoded.image());
+            RadiographEvent ev;
+            try {
+                ev = events.fromImageFile(file, decoded, norm, source, patientId, labels);
+            } catch (java.io.IOException e) {
+                return storeFailure(EventFactory.contentUid(Normaliser.sha256(file)), e);
+            }
+            return publish(ev, file, source);
+        } catch (DicomException e) {
+            return reject(null, file, e, "decode", source, null);
+        }
+    }
+
+    /** Routes by content: Part 10 DICOM, PNG, JPEG; anything else is rejected to the DLQ. */
+    public IngestResult ingestFileBytes(byte[] file, String source, String patientId, List<String> labels) {
+        if (ImageFileDecoder.isPng(file) || ImageFileDecoder.isJpeg(file)) {
+            return ingestImageFile(file, source, patientId, labels);
+        }
+        return ingestPart10(file, source, labels);
+    }
+
+    private IngestResult decodeAndPublish(DicomObject ds, String source, Priority priority, List<String> labels, String keyHint,
+                                          java.util.function.Supplier<byte[]> dlqBytes) {
+        String sopUid = ds.getString(Tag.SOP_INSTANCE_UID);
+        String sopClass = ds.getString(Tag.SOP_CLASS_UID);
+        String key = sopUid != null ? sopUid : keyHint;
+        if (sopClass != null && !Uids.isStorage(sopClass)) {
+            return reject(key, dlqBytes.get(), new DicomException("SOP class " + sopClass + " is not an image class ingest accepts",
+                    DicomException.Status.SOP_CLASS_NOT_SUPPORTED), "parse", source, sopClass);
+        }
+        Normaliser.Normalised norm;
+        DecodedImage decoded;
+        long working = workingBytes(ds);
+        try {
+            if (working > budget.capacity()) {
+                return reject(key, dlqBytes.get(), new DicomException("over the memory budget: image needs " + working
+                        + " bytes of working memory, the budget is " + budget.capacity(), DicomException.Status.OUT_OF_RESOURCES), "decode", source, sopClass);
+            }
+            if (!budget.reserve(working, BUDGET_WAIT_MILLIS)) {
+                LOG.warn("memory budget exhausted; {} from {} refused for now", key, source);
+                return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, sopClass, "server busy (memory budget), retry later");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, sopClass, "interrupted");
+        }
+        try {
+            decoded = decoder.decode(ds);
+            norm = normaliser.normalise(decoded.image());
+        } catch (DicomException e) {
+            return reject(key, dlqBytes.get(), e, "decode", source, sopClass);
+        } catch (RuntimeException e) {
+            // A decoder bug must not kill the association; it is still the input's problem for the sender.
+            return reject(key, dlqBytes.get(), new DicomException("decoder failed: " + e, DicomException.Status.CANNOT_UNDERSTAND, e),
+                    "decode", source, sopClass);
+        } finally {
+            budget.release(working);
+        }
+        RadiographEvent ev;
+        try {
+            ev = events.fromDicom(ds, decoded, norm, source, priority, labels);
+        } catch (java.io.IOException e) {
+            return storeFailure(key, e);
+        }
+        return publish(ev, dlqBytes.get(), source);
+    }
+
+    /** Working memory to reserve for decoding, from the header; absurd geometry is refused by the decoder itself. */
+    private long workingBytes(DicomObject ds) {
+        try {
+            long rows = ds.getInt(Tag.ROWS, 0);
+            long cols = ds.getInt(Tag.COLUMNS, 0);
+            if (rows <= 0 || cols <= 0 || rows > limits.maxRows() || cols > limits.maxColumns()
+                    || 2 * rows * cols > limits.maxDecompressedBytes()) {
+                return 0; // the decoder refuses this before allocating anything
+            }
+            boolean colour = ds.getInt(Tag.SAMPLES_PER_PIXEL, 1) > 1;
+            return rows * cols * (colour ? BYTES_PER_PIXEL_COLOUR : BYTES_PER_PIXEL_MONO);
+        } catch (DicomException e) {
+            return 0;
+        }
+    }
+
+    /** The reference store could not take the image: like Kafka being down, a retryable failure. */
+    private IngestResult storeFailure(String key, java.io.IOException e) {
+        LOG.warn("could not write the image of {} to the reference store: {}", key, e.getMessage());
+        return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, null, "image store unavailable, retry later");
+    }
+
+    private IngestResult publish(RadiographEvent ev, byte[] original, String source) {
+        String key = ev.getSopInstanceUid();
+        try {
+            sink.publish(key, ev);
+            LOG.debug("published {} from {}", key, source);
+            return new IngestResult(0, key, ev.getSopClassUid(), null);
+        } catch (PublishException e) {
+            LOG.warn("Kafka did not acknowledge {} from {}: {}", key, source, e.getMessage());
+            return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, ev.getSopClassUid(),
+                    "not stored, retry later: " + e.getMessage());
+        }
+    }
+
+    private IngestResult reject(String key, byte[] original, DicomException e, String stage, String source, String sopClass) {
+        LOG.info("rejected {} from {} at {}: {}", key == null ? "an instance" : key, source, stage, e.getMessage());
+        boolean recorded = sink.deadLetter(key, original, e.getMessage(), stage, source);
+        int status = recorded ? e.status() : DicomException.Status.OUT_OF_RESOURCES;
+        return new IngestResult(status, key, sopClass, e.getMessage());
+    }
+}
