@@ -1,14 +1,124 @@
 package org.triage.stream.cli;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+import org.triage.events.Severity;
+import org.triage.schemas.cli.ConnectionOptions;
+import org.triage.stream.InferenceStream;
+import org.triage.stream.topology.StreamSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** Run the inference topology. */
-@Command(name = "stream", mixinStandardHelpOptions = true, description = "Run the inference topology.")
+@Command(name = "stream", mixinStandardHelpOptions = true,
+        description = {"Run the inference topology: radiographs -> batched ONNX inference -> findings, embeddings, alerts.",
+                "Serves --model MODEL_DIR, or follows the PROMOTED release on model-releases when no model is given",
+                "(or also with --follow-releases). Runs until interrupted."})
 public final class StreamCommand implements Callable<Integer> {
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--model", paramLabel = "MODEL_DIR", description = "Exported model directory (model.json, visual.onnx, semantic.onnx).")
+    Path model;
+
+    @Option(names = "--follow-releases", description = "Also follow model-releases when --model is given (hot-swap to newer PROMOTED releases).")
+    boolean followReleases;
+
+    @Option(names = "--model-name", description = "Follow only releases of this model name (default: the newest PROMOTED release of any name).")
+    String modelName;
+
+    @Option(names = "--model-wait-s", defaultValue = "600", description = "How long to wait for a first PROMOTED release (default ${DEFAULT-VALUE}).")
+    long modelWaitS;
+
+    @Option(names = "--application-id", defaultValue = "${env:TRIAGE_STREAM_APPLICATION_ID:-triage-inference-stream}",
+            description = "Kafka Streams application id (env TRIAGE_STREAM_APPLICATION_ID; default ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--state-dir", defaultValue = "${env:TRIAGE_STREAM_STATE_DIR:-${sys:user.home}/.triage/stream-state}",
+            description = "Local state (RocksDB stores; env TRIAGE_STREAM_STATE_DIR; default ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--max-batch", defaultValue = "32", description = "A batch closes at once at this many records (default ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--max-delay-ms", defaultValue = "50", description = "... or when its oldest record waited this long (default ${DEFAULT-VALUE}).")
+    long maxDelayMs;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default ${DEFAULT-VALUE}); each batches its own partitions.")
+    int threads;
+
+    @Option(names = "--preprocess-threads", description = "Threads decoding and preprocessing images beside inference (default: cores/2).")
+    Integer preprocessThreads;
+
+    @Option(names = "--no-pipelining", description = "Run inference on the stream thread (no overlap of a batch's inference with the next batch's intake).")
+    boolean noPipelining;
+
+    @Option(names = "--commit-interval-ms", defaultValue = "100", description = "Transaction commit interval (default ${DEFAULT-VALUE}).")
+    long commitIntervalMs;
+
+    @Option(names = "--novelty-threshold", defaultValue = "2.0",
+            description = "NOVELTY alert when nearest distance / typical nearest distance reaches this (default ${DEFAULT-VALUE}).")
+    double noveltyThreshold;
+
+    @Option(names = "--novelty-severity", defaultValue = "MEDIUM", description = "Severity of NOVELTY alerts (default ${DEFAULT-VALUE}).")
+    Severity noveltySeverity;
+
+    @Option(names = "--sketch-capacity", defaultValue = "512", description = "Recent distances kept per label for QUANTILE thresholds (default ${DEFAULT-VALUE}).")
+    int sketchCapacity;
+
+    @Option(names = "--sketch-min-samples", defaultValue = "30", description = "Samples needed before a QUANTILE threshold applies (default ${DEFAULT-VALUE}).")
+    int sketchMinSamples;
+
+    @Option(names = "--metrics-port", defaultValue = "${env:TRIAGE_STREAM_METRICS_PORT:-9464}",
+            description = "Port of /metrics (Prometheus) and /health; -1 disables (env TRIAGE_STREAM_METRICS_PORT; default ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address of the metrics endpoint (default ${DEFAULT-VALUE}).")
+    String bind;
+
     @Override
-    public Integer call() {
-        System.err.println("triage stream: not implemented yet");
-        return 2;
+    public Integer call() throws Exception {
+        StreamSettings settings;
+        try {
+            settings = StreamSettings.defaults().withBatching(maxBatch, maxDelayMs).withSketch(sketchCapacity, sketchMinSamples)
+                    .withNovelty(noveltyThreshold, noveltySeverity).withPipelined(!noPipelining);
+            if (preprocessThreads != null) {
+                settings = settings.withPreprocessThreads(preprocessThreads);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("triage stream: " + e.getMessage());
+            return 2;
+        }
+        InferenceStream.Builder b = InferenceStream.builder().bootstrapServers(connection.bootstrapServers)
+                .schemaRegistryUrl(connection.schemaRegistryUrl).applicationId(applicationId).stateDir(stateDir).settings(settings)
+                .threads(threads).commitIntervalMs(commitIntervalMs).metricsPort(metricsPort).metricsBind(bind)
+                .modelWait(Duration.ofSeconds(modelWaitS));
+        if (model != null) {
+            b.modelDir(model);
+        }
+        if (model == null || followReleases) {
+            b.followReleases(modelName);
+        }
+        InferenceStream stream = b.build();
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stream.close();
+            done.countDown();
+        }, "triage-stream-shutdown"));
+        try {
+            stream.start();
+        } catch (TimeoutException | org.triage.model.onnx.ModelLoadException | IllegalArgumentException e) {
+            System.err.println("triage stream: " + e.getMessage());
+            stream.close();
+            return 1;
+        }
+        System.out.println("triage stream running: model " + stream.model().map(m -> m.ref() + " on " + m.device()).orElse("-")
+                + (stream.metricsPort() > 0 ? ", metrics http://" + bind + ":" + stream.metricsPort() + "/metrics" : ""));
+        done.await();
+        return 0;
     }
 }

@@ -1,0 +1,392 @@
+package org.triage.stream;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.triage.events.ModelRelease;
+import org.triage.stream.metrics.MetricsServer;
+import org.triage.stream.metrics.StreamMetrics;
+import org.triage.stream.model.BatchEmbedder;
+import org.triage.stream.model.ModelHolder;
+import org.triage.stream.model.ModelInfo;
+import org.triage.stream.model.ModelLoader;
+import org.triage.stream.model.OnnxModelLoader;
+import org.triage.stream.model.ReleaseFollower;
+import org.triage.stream.serde.EventSerdes;
+import org.triage.stream.serde.RegistryEventSerdes;
+import org.triage.stream.topology.DlqSink;
+import org.triage.stream.topology.ErrorHandlers;
+import org.triage.stream.topology.KafkaDlqSink;
+import org.triage.stream.topology.PrototypeCache;
+import org.triage.stream.topology.StreamSettings;
+import org.triage.stream.topology.StreamTopology;
+
+/**
+ * The inference stream, in process: what {@code triage stream} runs and what the demo and the
+ * tests embed.
+ *
+ * <pre>{@code
+ * try (InferenceStream s = InferenceStream.builder()
+ *         .bootstrapServers(stack.bootstrapServers()).schemaRegistryUrl(stack.schemaRegistryUrl())
+ *         .modelDir(modelDir)                // or .followReleases(null)
+ *         .stateDir(tmp).maxBatch(32).maxDelayMs(50).build()) {
+ *     s.start();
+ *     s.awaitRunning(Duration.ofSeconds(60));
+ *     ... s.metrics() ...
+ * }
+ * }</pre>
+ */
+public final class InferenceStream implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceStream.class);
+
+    private final Builder b;
+    private final StreamMetrics metrics = new StreamMetrics();
+    private final ModelHolder models = new ModelHolder();
+    private final PrototypeCache prototypeCache = new PrototypeCache();
+    private ExecutorService preprocessPool;
+    private ExecutorService inferencePool;
+    private DlqSink dlq;
+    private KafkaStreams streams;
+    private ReleaseFollower follower;
+    private MetricsServer metricsServer;
+    private volatile boolean closed;
+
+    private InferenceStream(Builder b) {
+        this.b = b;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Loads the model (or waits for a PROMOTED release, up to the builder's model wait), then starts
+     * the topology. Throws when the given model does not load or no release arrives in time.
+     */
+    public synchronized void start() throws TimeoutException {
+        if (streams != null) {
+            throw new IllegalStateException("already started");
+        }
+        EventSerdes serdes = b.serdes != null ? b.serdes : new RegistryEventSerdes(b.schemaRegistryUrl);
+        if (b.modelDir != null) {
+            BatchEmbedder model = b.loader.load(b.modelDir);
+            models.swap(model);
+            onModel(model.info());
+        }
+        if (b.follow) {
+            follower = new ReleaseFollower(b.bootstrapServers, serdes.value(ModelRelease.class).deserializer(), b.loader, models,
+                    b.followModelName, models.info().map(ModelInfo::ref).orElse(null), this::onModel);
+            follower.start();
+            long deadline = System.nanoTime() + b.modelWait.toNanos();
+            while (models.info().isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("no PROMOTED release on model-releases loaded within " + b.modelWait.toSeconds() + " s");
+                }
+                sleep(100);
+            }
+        }
+        AtomicInteger n = new AtomicInteger();
+        preprocessPool = Executors.newFixedThreadPool(b.settings.preprocessThreads(), r -> {
+            Thread t = new Thread(r, "triage-preprocess-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger m = new AtomicInteger();
+        inferencePool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "triage-inference-" + m.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        dlq = b.prototypeDlq != null ? b.prototypeDlq : new KafkaDlqSink(b.bootstrapServers);
+        Topology topology = StreamTopology.build(b.settings, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq);
+        streams = new KafkaStreams(topology, properties());
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed, replacing it: {}", e.toString());
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> LOG.info("stream state {} -> {}", before, now));
+        if (b.metricsPort >= 0) {
+            try {
+                metricsServer = new MetricsServer(b.metricsBind, b.metricsPort, metrics, this::healthProblem);
+                LOG.info("metrics on http://{}:{}/metrics, health on /health", b.metricsBind, metricsServer.port());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the metrics port " + b.metricsPort, e);
+            }
+        }
+        streams.start();
+        LOG.info("inference stream started: application.id={} max-batch={} max-delay-ms={} model={}", b.applicationId,
+                b.settings.maxBatch(), b.settings.maxDelayMs(), models.info().map(ModelInfo::ref).orElse("-"));
+    }
+
+    private void onModel(ModelInfo info) {
+        metrics.model(info.ref(), info.device());
+        LOG.info("model {} on device {}", info.ref(), info.device());
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, b.applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, b.threads);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, b.commitIntervalMs);
+        // The wall-clock punctuator only fires between polls: keep polls short relative to max-delay.
+        p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, b.settings.maxDelayMs() / 4)));
+        if (b.stateDir != null) {
+            p.put(StreamsConfig.STATE_DIR_CONFIG, b.stateDir.toString());
+        }
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ErrorHandlers.Deserialization.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ErrorHandlers.Processing.class);
+        p.put(ErrorHandlers.DLQ_SINK_CONFIG, dlq);
+        p.put(ErrorHandlers.METRICS_CONFIG, metrics);
+        p.put("schema.registry.url", b.schemaRegistryUrl == null ? "" : b.schemaRegistryUrl);
+        // A whole number of batches per poll: a remainder would wait for the next fetch and, under a
+        // backlog, often be closed half full by the max-delay punctuator.
+        int batch = b.settings.maxBatch();
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), batch * Math.max(4, (100 + batch - 1) / batch));
+        // Radiographs are inline images (~100 KB-1 MB): the 1 MiB default fetch would hand the batcher
+        // a handful per poll and let the max-delay punctuator close batches half full under load.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 16 * 1024 * 1024);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 64 * 1024 * 1024);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        p.putAll(b.extra);
+        return p;
+    }
+
+    /** Null when healthy; otherwise why not (served by /health). */
+    public String healthProblem() {
+        if (closed) {
+            return "closed";
+        }
+        if (models.info().isEmpty()) {
+            return "no model loaded";
+        }
+        KafkaStreams s = streams;
+        if (s == null) {
+            return "not started";
+        }
+        KafkaStreams.State st = s.state();
+        return st == KafkaStreams.State.RUNNING || st == KafkaStreams.State.REBALANCING ? null : "stream state " + st;
+    }
+
+    /** Waits until the topology is RUNNING (partitions assigned, state restored). */
+    public void awaitRunning(Duration timeout) throws TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams == null || streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams != null && (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING)) {
+                throw new IllegalStateException("stream stopped: " + streams.state());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("stream not RUNNING after " + timeout.toSeconds() + " s: " + (streams == null ? "not started" : streams.state()));
+            }
+            sleep(50);
+        }
+    }
+
+    public Optional<KafkaStreams.State> state() {
+        return Optional.ofNullable(streams).map(KafkaStreams::state);
+    }
+
+    public StreamMetrics.Snapshot metrics() {
+        return metrics.snapshot();
+    }
+
+    /** The Prometheus registry, for callers that want to scrape or add their own meters. */
+    public StreamMetrics meters() {
+        return metrics;
+    }
+
+    /** Releases (name:version) that failed to load: rejected, the previous model kept serving. */
+    public java.util.Set<String> rejectedReleases() {
+        return follower == null ? java.util.Set.of() : follower.rejected();
+    }
+
+    public Optional<ModelInfo> model() {
+        return models.info();
+    }
+
+    /** Port of the metrics endpoint, or -1 when disabled. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (follower != null) {
+            follower.close();
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        if (preprocessPool != null) {
+            preprocessPool.shutdownNow();
+        }
+        if (inferencePool != null) {
+            inferencePool.shutdownNow();
+        }
+        if (dlq != null && b.prototypeDlq == null) {
+            dlq.close();
+        }
+        models.close();
+        LOG.info("inference stream closed");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Configuration of an {@link InferenceStream}. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String schemaRegistryUrl;
+        private Path modelDir;
+        private boolean follow;
+        private String followModelName;
+        private Duration modelWait = Duration.ofMinutes(5);
+        private String applicationId = "triage-inference-stream";
+        private Path stateDir;
+        private StreamSettings settings = StreamSettings.defaults();
+        private int threads = 1;
+        private long commitIntervalMs = 100;
+        private int metricsPort = -1;
+        private String metricsBind = "127.0.0.1";
+        private ModelLoader loader = new OnnxModelLoader();
+        private EventSerdes serdes;
+        private DlqSink prototypeDlq;
+        private final Map<String, Object> extra = new HashMap<>();
+
+        public Builder bootstrapServers(String v) {
+            bootstrapServers = v;
+            return this;
+        }
+
+        public Builder schemaRegistryUrl(String v) {
+            schemaRegistryUrl = v;
+            return this;
+        }
+
+        /** Serve this model directory (model.json + ONNX graphs). Combine with {@link #followReleases} to hot-swap later. */
+        public Builder modelDir(Path v) {
+            modelDir = v;
+            return this;
+        }
+
+        /** Follow the PROMOTED release on model-releases (of this model name; null = any). */
+        public Builder followReleases(String modelName) {
+            follow = true;
+            followModelName = modelName;
+            return this;
+        }
+
+        /** How long start() waits for a first release when no model directory is given. */
+        public Builder modelWait(Duration v) {
+            modelWait = v;
+            return this;
+        }
+
+        public Builder applicationId(String v) {
+            applicationId = v;
+            return this;
+        }
+
+        public Builder stateDir(Path v) {
+            stateDir = v;
+            return this;
+        }
+
+        public Builder settings(StreamSettings v) {
+            settings = v;
+            return this;
+        }
+
+        public Builder maxBatch(int v) {
+            settings = settings.withBatching(v, settings.maxDelayMs());
+            return this;
+        }
+
+        public Builder maxDelayMs(long v) {
+            settings = settings.withBatching(settings.maxBatch(), v);
+            return this;
+        }
+
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public Builder commitIntervalMs(long v) {
+            commitIntervalMs = v;
+            return this;
+        }
+
+        /** Serve /metrics and /health on this port (0 = any free port; -1 = off, the default). */
+        public Builder metricsPort(int v) {
+            metricsPort = v;
+            return this;
+        }
+
+        public Builder metricsBind(String v) {
+            metricsBind = v;
+            return this;
+        }
+
+        /** Replaces the ONNX loader (tests use a deterministic fake). */
+        public Builder modelLoader(ModelLoader v) {
+            loader = v;
+            return this;
+        }
+
+        /** Replaces the registry serdes. */
+        public Builder serdes(EventSerdes v) {
+            serdes = v;
+            return this;
+        }
+
+        /** Any other Kafka Streams property. */
+        public Builder property(String key, Object value) {
+            extra.put(key, value);
+            return this;
+        }
+
+        public InferenceStream build() {
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            if (modelDir == null && !follow) {
+                throw new IllegalArgumentException("give a model directory or follow model-releases");
+            }
+            if (serdes == null && schemaRegistryUrl == null) {
+                throw new IllegalArgumentException("schemaRegistryUrl is required");
+            }
+            return new InferenceStream(this);
+        }
+    }
+}

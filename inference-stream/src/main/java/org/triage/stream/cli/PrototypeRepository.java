@@ -1,0 +1,85 @@
+package org.triage.stream.cli;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.triage.events.LabelPrototype;
+import org.triage.schemas.Topics;
+import org.triage.schemas.serde.AvroSerdes;
+
+/** Reads the current prototypes (compacted topic, latest value per label) and writes changes. */
+public final class PrototypeRepository {
+    private final String bootstrap;
+    private final String registry;
+
+    public PrototypeRepository(String bootstrap, String registry) {
+        this.bootstrap = bootstrap;
+        this.registry = registry;
+    }
+
+    /** Latest value per label id, up to the topic's end at the time of the call; retired labels are absent. */
+    public Map<String, LabelPrototype> current(Duration timeout) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<String, LabelPrototype> out = new TreeMap<>();
+        try (KafkaConsumer<String, LabelPrototype> c = new KafkaConsumer<>(p, Serdes.String().deserializer(),
+                AvroSerdes.specific(LabelPrototype.class, registry, false).deserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.LABEL_PROTOTYPES, timeout).stream()
+                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!reached(c, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + Topics.LABEL_PROTOTYPES + " to its end within " + timeout.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, LabelPrototype> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.key() == null) {
+                        continue;
+                    }
+                    if (r.value() == null) {
+                        out.remove(r.key());
+                    } else {
+                        out.put(r.key(), r.value());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean reached(KafkaConsumer<?, ?> c, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (c.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes a prototype (or a tombstone when value is null) durably: acks=all, idempotent. */
+    public void write(String labelId, LabelPrototype value) throws ExecutionException, InterruptedException {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        try (KafkaProducer<String, LabelPrototype> producer = new KafkaProducer<>(p, Serdes.String().serializer(),
+                AvroSerdes.specific(LabelPrototype.class, registry, false).serializer())) {
+            producer.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, labelId, value)).get();
+        }
+    }
+}

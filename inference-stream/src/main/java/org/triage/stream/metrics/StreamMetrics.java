@@ -1,0 +1,163 @@
+package org.triage.stream.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The stream's Prometheus metrics (names under triage_stream_*). Thread-safe; shared by all tasks. */
+public final class StreamMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter recordsIn;
+    private final Counter findings;
+    private final DistributionSummary batchSize;
+    private final Timer queueDelay;
+    private final Timer inference;
+    private final Timer preprocess;
+    private final Timer endToEnd;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger activePrototypes = new AtomicInteger();
+    private final AtomicReference<String> modelVersion = new AtomicReference<>("");
+    private final AtomicReference<String> device = new AtomicReference<>("");
+    private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
+    private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
+
+    public StreamMetrics() {
+        recordsIn = Counter.builder("triage_stream_records_in").description("Radiographs read from the input topic").register(registry);
+        findings = Counter.builder("triage_stream_findings").description("Findings emitted").register(registry);
+        batchSize = DistributionSummary.builder("triage_stream_batch_size").description("Records per inference batch")
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry);
+        queueDelay = timer("triage_stream_queue_delay", "Time a record waited in the pending store for its batch");
+        inference = timer("triage_stream_model_inference", "Visual model time per batch");
+        preprocess = timer("triage_stream_preprocess_wait", "Time a batch waited for its preprocessing after closing");
+        endToEnd = timer("triage_stream_end_to_end_latency", "Received by ingest to finding emitted");
+        Gauge.builder("triage_stream_pending_records", pending, AtomicInteger::get).description("Records waiting for a batch")
+                .register(registry);
+        Gauge.builder("triage_stream_active_prototypes", activePrototypes, AtomicInteger::get)
+                .description("Prototypes scored in the latest batch").register(registry);
+    }
+
+    private Timer timer(String name, String description) {
+        return Timer.builder(name).description(description).publishPercentiles(0.5, 0.95, 0.99)
+                .distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void recordIn() {
+        recordsIn.increment();
+    }
+
+    public void findings(int n) {
+        findings.increment(n);
+    }
+
+    public void batch(int size, long inferenceNanos) {
+        batchSize.record(size);
+        inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void queueDelay(long ms) {
+        queueDelay.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
+    }
+
+    public void preprocessWait(long nanos) {
+        preprocess.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void endToEnd(long ms) {
+        endToEnd.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
+    }
+
+    public void pendingDelta(int delta) {
+        pending.addAndGet(delta);
+    }
+
+    public void activePrototypes(int n) {
+        activePrototypes.set(n);
+    }
+
+    public void dlq(String stage) {
+        dlq.computeIfAbsent(stage, s -> Counter.builder("triage_stream_dlq").description("Records sent to the DLQ")
+                .tag("stage", s).register(registry)).increment();
+    }
+
+    public void alert(String type, String label) {
+        String key = type + "|" + (label == null ? "" : label);
+        alerts.computeIfAbsent(key, k -> Counter.builder("triage_stream_alerts").description("Alerts raised")
+                .tag("type", type).tag("label", label == null ? "" : label).register(registry)).increment();
+    }
+
+    /** Called when a model goes into service. */
+    public void model(String ref, String deviceName) {
+        modelVersion.set(ref);
+        device.set(deviceName);
+        Gauge.builder("triage_stream_model_info", () -> ref.equals(modelVersion.get()) ? 1 : 0)
+                .description("1 for the model version in service").tag("model", ref).tag("device", deviceName)
+                .register(registry);
+    }
+
+    /** A point-in-time copy of the main figures, for the in-process API and the benchmark. */
+    public Snapshot snapshot() {
+        Map<String, Long> dlqByStage = new TreeMap<>();
+        dlq.forEach((k, c) -> dlqByStage.put(k, (long) c.count()));
+        Map<String, Long> alertsByType = new TreeMap<>();
+        alerts.forEach((k, c) -> alertsByType.merge(k.substring(0, k.indexOf('|')), (long) c.count(), Long::sum));
+        return new Snapshot((long) recordsIn.count(), (long) findings.count(), batchSize.count(), batchSize.mean(),
+                mean(inference), percentiles(inference), mean(endToEnd), percentiles(endToEnd), mean(queueDelay), pending.get(),
+                modelVersion.get(), device.get(), dlqByStage, alertsByType);
+    }
+
+    private static double mean(Timer t) {
+        return t.count() == 0 ? 0 : t.mean(TimeUnit.MILLISECONDS);
+    }
+
+    private static Map<String, Double> percentiles(Timer t) {
+        HistogramSnapshot s = t.takeSnapshot();
+        Map<String, Double> out = new TreeMap<>();
+        for (ValueAtPercentile v : s.percentileValues()) {
+            out.put("p" + Math.round(v.percentile() * 100), v.value(TimeUnit.MILLISECONDS));
+        }
+        return out;
+    }
+
+    /**
+     * @param recordsIn        radiographs read
+     * @param findings         findings emitted
+     * @param batches          inference batches run
+     * @param meanBatchSize    mean records per batch
+     * @param meanInferenceMs  mean visual-model time per batch
+     * @param inferenceMs      p50/p95/p99 of batch inference time (recent window)
+     * @param meanLatencyMs    mean received-to-emitted latency
+     * @param latencyMs        p50/p95/p99 of that latency (recent window)
+     * @param meanQueueDelayMs mean wait for a batch
+     * @param pending          records waiting now
+     * @param model            model in service (name:version)
+     * @param device           where it runs
+     * @param dlq              DLQ records by stage
+     * @param alerts           alerts by type
+     */
+    public record Snapshot(long recordsIn, long findings, long batches, double meanBatchSize, double meanInferenceMs,
+                           Map<String, Double> inferenceMs, double meanLatencyMs, Map<String, Double> latencyMs,
+                           double meanQueueDelayMs, int pending, String model, String device, Map<String, Long> dlq,
+                           Map<String, Long> alerts) {
+    }
+}

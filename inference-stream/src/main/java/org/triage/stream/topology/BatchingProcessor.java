@@ -1,0 +1,569 @@
+package org.triage.stream.topology;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.triage.events.Alert;
+import org.triage.events.AlertType;
+import org.triage.events.Finding;
+import org.triage.events.ImageEmbedding;
+import org.triage.events.LabelPrototype;
+import org.triage.events.LabelScore;
+import org.triage.events.ModelRef;
+import org.triage.events.PrototypeKind;
+import org.triage.events.RadiographEvent;
+import org.triage.schemas.Topics;
+import org.triage.stream.metrics.StreamMetrics;
+import org.triage.stream.model.BatchEmbedder;
+import org.triage.stream.model.ModelHolder;
+
+/**
+ * Dynamic batching, inference and scoring for one task (one input partition).
+ *
+ * <p>Each radiograph is put into the changelogged pending store on arrival and only removed in
+ * the same transaction that emits its finding, so a crash at any point loses nothing and emits
+ * nothing twice. A batch closes when it holds max-batch records (at once) or when its oldest
+ * record has waited max-delay-ms (wall-clock punctuation). The in-memory index and the
+ * preprocessing futures are caches rebuilt from the store, never the source of truth.
+ */
+public final class BatchingProcessor implements Processor<String, byte[], String, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingProcessor.class);
+    private static final String NEAREST = "\u0000nearest";
+
+    private final StreamSettings settings;
+    private final ModelHolder models;
+    private final PrototypeCache prototypeCache;
+    private final Deserializer<RadiographEvent> deserializer;
+    private final ExecutorService preprocessPool;
+    /** Null: inference runs on the stream thread (not pipelined). */
+    private final ExecutorService inferencePool;
+    private final StreamMetrics metrics;
+    private InFlight inFlight;
+
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, byte[]> pending;
+    private KeyValueStore<String, byte[]> sketches;
+    private ReadOnlyKeyValueStore<String, LabelPrototype> prototypes;
+    private Cancellable punctuator;
+    /** store key -> arrival wall time, in arrival order. */
+    private final LinkedHashMap<String, Long> index = new LinkedHashMap<>();
+    private final Map<String, Prepared> prepared = new HashMap<>();
+    private long lastNoModelWarning;
+
+    private record Prepared(String modelRef, Future<float[]> tensor) {
+    }
+
+    public BatchingProcessor(StreamSettings settings, ModelHolder models, PrototypeCache prototypeCache,
+                             Deserializer<RadiographEvent> deserializer, ExecutorService preprocessPool,
+                             ExecutorService inferencePool, StreamMetrics metrics) {
+        this.settings = settings;
+        this.models = models;
+        this.prototypeCache = prototypeCache;
+        this.deserializer = deserializer;
+        this.preprocessPool = preprocessPool;
+        this.inferencePool = inferencePool;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.pending = context.getStateStore(StreamTopology.PENDING_STORE);
+        this.sketches = context.getStateStore(StreamTopology.SKETCH_STORE);
+        this.prototypes = context.getStateStore(StreamTopology.PROTOTYPE_STORE);
+        // After a crash or a rebalance the store holds the records that were waiting: rebuild the index.
+        List<KeyValue<String, Long>> restored = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = pending.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                restored.add(KeyValue.pair(kv.key, PendingRecord.decode(kv.value).arrivedAtMs()));
+            }
+        }
+        restored.sort(Comparator.comparingLong(kv -> kv.value));
+        restored.forEach(kv -> index.put(kv.key, kv.value));
+        metrics.pendingDelta(index.size());
+        if (!index.isEmpty()) {
+            LOG.info("task {}: {} record(s) waiting from before the restart", context.taskId(), index.size());
+        }
+        long tick = Math.max(1, Math.min(50, settings.maxDelayMs() / 4));
+        punctuator = context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        metrics.recordIn();
+        completeInFlight(false);
+        Optional<RecordMetadata> md = context.recordMetadata();
+        String topic = md.map(RecordMetadata::topic).orElse(Topics.RADIOGRAPHS);
+        int partition = md.map(RecordMetadata::partition).orElse(-1);
+        long offset = md.map(RecordMetadata::offset).orElse(-1L);
+        byte[] value = record.value();
+        if (value == null) {
+            dlq(record.key(), null, record.timestamp(), "deserialize", "null value (tombstone) on radiographs", topic, partition, offset);
+            return;
+        }
+        RadiographEvent event;
+        try {
+            event = deserializer.deserialize(topic, value);
+            if (event == null || event.getSopInstanceUid() == null || event.getSopInstanceUid().isBlank()) {
+                throw new IllegalArgumentException("event without a SOP Instance UID");
+            }
+        } catch (RuntimeException e) {
+            dlq(record.key(), value, record.timestamp(), "deserialize", describe(e), topic, partition, offset);
+            return;
+        }
+        String key = event.getSopInstanceUid();
+        long now = context.currentSystemTimeMs();
+        pending.put(key, new PendingRecord(record.key(), now, record.timestamp(), topic, partition, offset, value).encode());
+        if (index.putIfAbsent(key, now) == null) {
+            metrics.pendingDelta(1);
+        }
+        prepare(key, event);
+        if (index.size() >= settings.maxBatch()) {
+            flush();
+        }
+    }
+
+    private void onTick(long wallClock) {
+        completeInFlight(false);
+        if (index.isEmpty() || inFlight != null) {
+            // While a batch is in flight the next one keeps filling (and the stream thread keeps consuming)
+            // instead of blocking here to close a partial batch; it starts once the model is free or it is full.
+            return;
+        }
+        long oldest = index.values().iterator().next();
+        if (context.currentSystemTimeMs() - oldest >= settings.maxDelayMs()) {
+            flush();
+        }
+    }
+
+    /** Starts decoding + preprocessing on the pool, so it overlaps the stream thread's other work. */
+    private void prepare(String key, RadiographEvent event) {
+        Optional<ModelHolder.Lease> lease = models.acquire();
+        if (lease.isEmpty()) {
+            return;
+        }
+        try (ModelHolder.Lease l = lease.get()) {
+            BatchEmbedder model = l.model();
+            String ref = model.info().ref();
+            Prepared old = prepared.put(key, new Prepared(ref, preprocessPool.submit(() -> model.preprocess(ImageBytes.of(event.getImage())))));
+            if (old != null) {
+                old.tensor.cancel(false);
+            }
+        }
+        // The lease is released before the task finishes; a swap meanwhile closes the old model,
+        // and the flush recomputes any tensor prepared for another model version.
+    }
+
+    private void flush() {
+        while (true) {
+            // At most one batch in flight per task: the next one starts when the previous one is emitted.
+            completeInFlight(true);
+            if (index.isEmpty()) {
+                return;
+            }
+            Optional<ModelHolder.Lease> lease = models.acquire();
+            if (lease.isEmpty()) {
+                long now = System.currentTimeMillis();
+                if (now - lastNoModelWarning > 10_000) {
+                    lastNoModelWarning = now;
+                    LOG.warn("task {}: {} record(s) waiting, no model loaded yet", context.taskId(), index.size());
+                }
+                return;
+            }
+            startBatch(lease.get());
+            if (inferencePool == null) {
+                completeInFlight(true);
+            }
+            if (index.size() < settings.maxBatch()) {
+                return;
+            }
+        }
+    }
+
+    private record Item(String key, PendingRecord pending, RadiographEvent event, long arrivedAt) {
+    }
+
+    /** What the off-thread part of a batch produced, aligned with its items; null embedding = failed. */
+    private record Outcome(float[][] embeddings, String[] stages, String[] errors, int embedded, long inferenceNanos,
+                           long preprocessWaitNanos) {
+    }
+
+    /** A batch whose inference runs off the stream thread; its records stay in the pending store until emitted. */
+    private record InFlight(List<Item> items, ModelHolder.Lease lease, Future<Outcome> outcome, long closedAt) {
+    }
+
+    /** Moves up to max-batch records from the index into a batch and starts its preprocessing wait + inference. */
+    private void startBatch(ModelHolder.Lease lease) {
+        BatchEmbedder model = lease.model();
+        long closedAt = context.currentSystemTimeMs();
+        List<Item> items = new ArrayList<>();
+        Iterator<Map.Entry<String, Long>> it = index.entrySet().iterator();
+        while (it.hasNext() && items.size() < settings.maxBatch()) {
+            Map.Entry<String, Long> e = it.next();
+            it.remove();
+            byte[] stored = pending.get(e.getKey());
+            if (stored == null) {
+                metrics.pendingDelta(-1);
+                continue;
+            }
+            PendingRecord pr = PendingRecord.decode(stored);
+            items.add(new Item(e.getKey(), pr, deserializer.deserialize(pr.sourceTopic(), pr.value()), e.getValue()));
+        }
+        String ref = model.info().ref();
+        // Tensors: from the pool when prepared for this model version, otherwise now.
+        List<Future<float[]>> futures = new ArrayList<>(items.size());
+        for (Item item : items) {
+            Prepared p = prepared.remove(item.key);
+            if (p != null && p.modelRef.equals(ref)) {
+                futures.add(p.tensor);
+            } else {
+                if (p != null) {
+                    p.tensor.cancel(false);
+                }
+                futures.add(preprocessPool.submit(() -> model.preprocess(ImageBytes.of(item.event.getImage()))));
+            }
+        }
+        java.util.concurrent.Callable<Outcome> work = () -> infer(model, futures);
+        Future<Outcome> outcome;
+        if (inferencePool == null) {
+            java.util.concurrent.FutureTask<Outcome> task = new java.util.concurrent.FutureTask<>(work);
+            task.run();
+            outcome = task;
+        } else {
+            outcome = inferencePool.submit(work);
+        }
+        inFlight = new InFlight(items, lease, outcome, closedAt);
+    }
+
+    /** Off the stream thread: waits for the tensors and runs the visual model. Touches no Kafka state. */
+    private Outcome infer(BatchEmbedder model, List<Future<float[]>> futures) throws InterruptedException {
+        int n = futures.size();
+        String[] stages = new String[n];
+        String[] errors = new String[n];
+        float[][] tensors = new float[n][];
+        long waitStart = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            try {
+                tensors[i] = futures.get(i).get();
+            } catch (ExecutionException e) {
+                stages[i] = "decode";
+                errors[i] = describe(e.getCause());
+            } catch (java.util.concurrent.CancellationException e) {
+                stages[i] = "decode";
+                errors[i] = "preprocessing cancelled";
+            }
+        }
+        long waited = System.nanoTime() - waitStart;
+        List<Integer> okIdx = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (tensors[i] != null) {
+                okIdx.add(i);
+            }
+        }
+        float[][] embeddings = new float[n][];
+        long t0 = System.nanoTime();
+        if (!okIdx.isEmpty()) {
+            int dim = model.info().embeddingDim();
+            float[][] batch = new float[okIdx.size()][];
+            for (int j = 0; j < batch.length; j++) {
+                batch[j] = tensors[okIdx.get(j)];
+            }
+            try {
+                float[][] out = model.embed(batch);
+                checkShape(out, batch.length, dim);
+                for (int j = 0; j < batch.length; j++) {
+                    embeddings[okIdx.get(j)] = out[j];
+                }
+            } catch (RuntimeException batchError) {
+                // One poison image must not block the rest: retry record by record.
+                LOG.warn("batch inference failed ({}); retrying record by record", describe(batchError));
+                for (int i : okIdx) {
+                    try {
+                        float[][] one = model.embed(new float[][] {tensors[i]});
+                        checkShape(one, 1, dim);
+                        embeddings[i] = one[0];
+                    } catch (RuntimeException e) {
+                        stages[i] = "inference";
+                        errors[i] = describe(e);
+                    }
+                }
+            }
+        }
+        int embedded = 0;
+        for (float[] e : embeddings) {
+            if (e != null) {
+                embedded++;
+            }
+        }
+        return new Outcome(embeddings, stages, errors, embedded, System.nanoTime() - t0, waited);
+    }
+
+    /** On the stream thread: emits a finished batch (findings, embeddings, alerts, DLQ) and frees its records. */
+    private void completeInFlight(boolean block) {
+        InFlight f = inFlight;
+        if (f == null || (!block && !f.outcome.isDone())) {
+            return;
+        }
+        inFlight = null;
+        try (ModelHolder.Lease lease = f.lease) {
+            Outcome o;
+            try {
+                o = f.outcome.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a batch", e);
+            } catch (ExecutionException e) {
+                // Unexpected (infer() catches model errors): the records stay pending and are retried.
+                requeue(f.items);
+                throw new IllegalStateException("batch failed: " + describe(e.getCause()), e.getCause());
+            }
+            emitBatch(lease.model(), f.items, o, f.closedAt);
+        }
+    }
+
+    private void requeue(List<Item> items) {
+        for (Item item : items) {
+            index.putIfAbsent(item.key, item.arrivedAt);
+        }
+    }
+
+    private void emitBatch(BatchEmbedder model, List<Item> items, Outcome o, long closedAt) {
+        String ref = model.info().ref();
+        metrics.preprocessWait(o.preprocessWaitNanos);
+        List<Item> ok = new ArrayList<>(items.size());
+        List<float[]> okEmbeddings = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            if (o.embeddings[i] == null) {
+                fail(items.get(i), o.stages[i], o.errors[i]);
+            } else {
+                ok.add(items.get(i));
+                okEmbeddings.add(o.embeddings[i]);
+            }
+        }
+        if (ok.isEmpty()) {
+            return;
+        }
+        metrics.batch(ok.size(), o.inferenceNanos);
+
+        List<ActivePrototype> active = prototypeCache.active(prototypes, model);
+        metrics.activePrototypes(active.size());
+        Map<String, DistanceSketch> labelSketches = new HashMap<>();
+        for (ActivePrototype ap : active) {
+            labelSketches.put(ap.labelId(), loadSketch(ref, ap.labelId()));
+        }
+        DistanceSketch nearestSketch = loadSketch(ref, NEAREST);
+        Map<String, Float> thresholds = Scorer.thresholds(active, model.info(), labelSketches, settings.sketchMinSamples());
+        float noveltyRef = nearestSketch.size() >= settings.sketchMinSamples() ? nearestSketch.quantile(0.5) : Float.NaN;
+        Map<String, ActivePrototype> byLabel = new HashMap<>();
+        active.forEach(ap -> byLabel.put(ap.labelId(), ap));
+        ModelRef modelRef = ModelRef.newBuilder().setName(model.info().name()).setVersion(model.info().version()).build();
+
+        int emitted = 0;
+        int batchSize = ok.size();
+        long scoredAt = context.currentSystemTimeMs();
+        for (int i = 0; i < ok.size(); i++) {
+            Item item = ok.get(i);
+            float[] embedding = okEmbeddings.get(i);
+            try {
+                Scorer.Scored scored = Scorer.score(embedding, active, model, thresholds);
+                float novelty = novelty(scored.nearestDistance(), noveltyRef);
+                emit(item, modelRef, embedding, scored, novelty, noveltyRef, byLabel, batchSize, scoredAt);
+                for (LabelScore ls : scored.labels()) {
+                    labelSketches.get(ls.getLabelId()).add(ls.getDistance());
+                }
+                if (Float.isFinite(scored.nearestDistance())) {
+                    nearestSketch.add(scored.nearestDistance());
+                }
+                emitted++;
+                metrics.queueDelay(closedAt - item.arrivedAt);
+            } catch (RuntimeException ex) {
+                fail(item, "scoring", describe(ex));
+                continue;
+            }
+            done(item);
+        }
+        labelSketches.forEach((label, sk) -> sketches.put(sketchKey(ref, label), sk.encode()));
+        sketches.put(sketchKey(ref, NEAREST), nearestSketch.encode());
+        metrics.findings(emitted);
+        LOG.debug("task {}: batch of {} scored by {} against {} prototype(s)", context.taskId(), batchSize, ref, active.size());
+    }
+
+    private static void checkShape(float[][] out, int n, int dim) {
+        if (out == null || out.length != n) {
+            throw new IllegalStateException("model returned " + (out == null ? "null" : out.length + " rows") + " for " + n + " images");
+        }
+        for (float[] row : out) {
+            if (row == null || row.length != dim) {
+                throw new IllegalStateException("model returned an embedding of dimension " + (row == null ? 0 : row.length)
+                        + ", manifest says " + dim);
+            }
+        }
+    }
+
+    private static float novelty(float nearest, float reference) {
+        if (!Float.isFinite(nearest)) {
+            return 0f; // no prototypes: nothing to be novel against
+        }
+        if (!Float.isFinite(reference) || reference <= 0) {
+            return 1f; // no reference yet: call it typical
+        }
+        return nearest / reference;
+    }
+
+    private void emit(Item item, ModelRef modelRef, float[] embedding, Scorer.Scored scored, float novelty, float noveltyRef,
+                      Map<String, ActivePrototype> byLabel, int batchSize, long scoredAt) {
+        RadiographEvent ev = item.event;
+        String sop = ev.getSopInstanceUid();
+        long ts = item.pending.timestamp();
+        Instant received = ev.getReceivedAt();
+        long latency = scoredAt - received.toEpochMilli();
+        Finding finding = Finding.newBuilder()
+                .setFindingId(Ids.findingId(sop, modelRef))
+                .setSopInstanceUid(sop)
+                .setStudyInstanceUid(ev.getStudyInstanceUid())
+                .setPatientPseudonym(ev.getPatientPseudonym())
+                .setModel(modelRef)
+                .setLabels(scored.labels())
+                .setNoveltyScore(novelty)
+                .setBatchSize(batchSize)
+                .setReceivedAt(received)
+                .setScoredAt(Instant.ofEpochMilli(scoredAt))
+                .setLatencyMs(latency)
+                .setKnownLabels(ev.getKnownLabels())
+                .build();
+        List<Float> vector = new ArrayList<>(embedding.length);
+        for (float f : embedding) {
+            vector.add(f);
+        }
+        ImageEmbedding emb = ImageEmbedding.newBuilder().setSopInstanceUid(sop).setPatientPseudonym(ev.getPatientPseudonym())
+                .setModel(modelRef).setVector(vector).setReceivedAt(received).build();
+        context.forward(new Record<String, Object>(sop, emb, ts), StreamTopology.EMBEDDINGS_SINK);
+        context.forward(new Record<String, Object>(sop, finding, ts), StreamTopology.FINDINGS_SINK);
+        metrics.endToEnd(latency);
+
+        List<LabelScore> evidence = scored.labels().subList(0, Math.min(settings.evidenceLabels(), scored.labels().size()));
+        for (LabelScore ls : scored.labels()) {
+            if (!ls.getAboveThreshold()) {
+                continue;
+            }
+            ActivePrototype ap = byLabel.get(ls.getLabelId());
+            if (ls.getKind() == PrototypeKind.UNSEEN) {
+                alert(AlertType.UNSEEN_CLASS, ls.getLabelId(), ls.getDistance(), ls.getThreshold(), ap.prototype().getSeverity(), ev,
+                        modelRef, evidence, scoredAt, ts);
+            }
+            if (ap.prototype().getAlertPolicy() != null && ap.prototype().getAlertPolicy().getRare()) {
+                alert(AlertType.RARE_FINDING, ls.getLabelId(), ls.getDistance(), ls.getThreshold(), ap.prototype().getSeverity(), ev,
+                        modelRef, evidence, scoredAt, ts);
+            }
+        }
+        if (Float.isFinite(noveltyRef) && novelty >= settings.noveltyThreshold()) {
+            alert(AlertType.NOVELTY, null, novelty, (float) settings.noveltyThreshold(), settings.noveltySeverity(), ev, modelRef,
+                    evidence, scoredAt, ts);
+        }
+    }
+
+    private void alert(AlertType type, String label, float score, float threshold, org.triage.events.Severity severity,
+                       RadiographEvent ev, ModelRef modelRef, List<LabelScore> evidence, long scoredAt, long ts) {
+        String id = Ids.alertId(type, ev.getSopInstanceUid(), label, modelRef);
+        Alert alert = Alert.newBuilder().setAlertId(id).setType(type).setLabelId(label).setScore(score).setThreshold(threshold)
+                .setSeverity(severity).setSopInstanceUid(ev.getSopInstanceUid()).setStudyInstanceUid(ev.getStudyInstanceUid())
+                .setPatientPseudonym(ev.getPatientPseudonym()).setModel(modelRef).setEvidence(new ArrayList<>(evidence))
+                .setCreatedAt(Instant.ofEpochMilli(scoredAt)).build();
+        context.forward(new Record<String, Object>(id, alert, ts), StreamTopology.ALERTS_SINK);
+        metrics.alert(type.name(), label);
+    }
+
+    private DistanceSketch loadSketch(String modelRef, String label) {
+        return DistanceSketch.decode(sketches.get(sketchKey(modelRef, label)), settings.sketchCapacity());
+    }
+
+    private static String sketchKey(String modelRef, String label) {
+        return modelRef + "|" + label;
+    }
+
+    private void fail(Item item, String stage, String error) {
+        PendingRecord pr = item.pending;
+        dlq(pr.originalKey(), pr.value(), pr.timestamp(), stage, error, pr.sourceTopic(), pr.partition(), pr.offset());
+        done(item);
+    }
+
+    /** A batch item is finished: its record leaves the pending store, in the transaction that emitted its result. */
+    private void done(Item item) {
+        metrics.pendingDelta(-1);
+        if (index.containsKey(item.key)) {
+            return; // the same SOP UID arrived again while this copy was in flight: that copy stays pending
+        }
+        pending.delete(item.key);
+    }
+
+    private void dlq(String key, byte[] value, long ts, String stage, String error, String topic, int partition, long offset) {
+        LOG.warn("to {}: stage={} source={}-{}@{} error={}", Topics.RADIOGRAPHS_DLQ, stage, topic, partition, offset, error);
+        RecordHeaders h = new RecordHeaders();
+        h.add(Topics.DLQ_HEADER_ERROR, error.getBytes(StandardCharsets.UTF_8));
+        h.add(Topics.DLQ_HEADER_STAGE, stage.getBytes(StandardCharsets.UTF_8));
+        h.add(Topics.DLQ_HEADER_SOURCE_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
+        h.add(Topics.DLQ_HEADER_SOURCE_PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
+        h.add(Topics.DLQ_HEADER_SOURCE_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<String, Object>(key, value, ts, h), StreamTopology.DLQ_SINK);
+        metrics.dlq(stage);
+    }
+
+    static String describe(Throwable e) {
+        if (e == null) {
+            return "unknown error";
+        }
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + (m.length() > 500 ? m.substring(0, 500) : m));
+    }
+
+    @Override
+    public void close() {
+        if (punctuator != null) {
+            punctuator.cancel();
+        }
+        InFlight f = inFlight;
+        inFlight = null;
+        if (f != null) {
+            // Results are dropped: the records are still in the pending store and are batched again by the
+            // task's next owner, so nothing is lost and nothing is emitted twice.
+            try {
+                f.outcome.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                f.outcome.cancel(true);
+            } finally {
+                f.lease.close();
+            }
+            metrics.pendingDelta(-f.items.size());
+        }
+        prepared.values().forEach(p -> p.tensor.cancel(false));
+        prepared.clear();
+        metrics.pendingDelta(-index.size());
+        index.clear();
+    }
+}

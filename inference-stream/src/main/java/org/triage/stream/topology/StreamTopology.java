@@ -1,0 +1,86 @@
+package org.triage.stream.topology;
+
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.triage.events.Alert;
+import org.triage.events.Finding;
+import org.triage.events.ImageEmbedding;
+import org.triage.events.LabelPrototype;
+import org.triage.events.RadiographEvent;
+import org.triage.schemas.Topics;
+import org.triage.stream.metrics.StreamMetrics;
+import org.triage.stream.model.ModelHolder;
+import org.triage.stream.serde.EventSerdes;
+
+/**
+ * The inference topology:
+ * <pre>
+ *  radiographs (bytes) ─► batcher ──┬─► embeddings
+ *    [pending store, changelogged]  ├─► findings
+ *    [distance sketches, changelog] ├─► alerts
+ *                                   └─► radiographs-dlq (original bytes + error headers)
+ *  label-prototypes ─► prototype validator ─► global prototype store (read by the batcher)
+ * </pre>
+ * The input is read as bytes and deserialized inside the batcher, so a record that does not
+ * deserialize reaches the DLQ with its original bytes as part of the task's transaction.
+ */
+public final class StreamTopology {
+    public static final String SOURCE = "radiographs-source";
+    public static final String BATCHER = "batcher";
+    public static final String FINDINGS_SINK = "findings-sink";
+    public static final String EMBEDDINGS_SINK = "embeddings-sink";
+    public static final String ALERTS_SINK = "alerts-sink";
+    public static final String DLQ_SINK = "dlq-sink";
+    public static final String PENDING_STORE = "pending-batch";
+    public static final String SKETCH_STORE = "distance-sketches";
+    public static final String PROTOTYPE_STORE = "label-prototypes-store";
+
+    private StreamTopology() {
+    }
+
+    /**
+     * @param inferencePool runs batches off the stream thread when {@code settings.pipelined()}; may be null otherwise
+     */
+    public static Topology build(StreamSettings settings, EventSerdes serdes, ModelHolder models, PrototypeCache cache,
+                                 ExecutorService preprocessPool, ExecutorService inferencePool, StreamMetrics metrics,
+                                 DlqSink prototypeDlq) {
+        if (settings.pipelined() && inferencePool == null) {
+            throw new IllegalArgumentException("a pipelined stream needs an inference pool");
+        }
+        Serde<RadiographEvent> radiographSerde = serdes.value(RadiographEvent.class);
+        Serde<LabelPrototype> prototypeSerde = serdes.value(LabelPrototype.class);
+        Serde<Finding> findingSerde = serdes.value(Finding.class);
+        Serde<ImageEmbedding> embeddingSerde = serdes.value(ImageEmbedding.class);
+        Serde<Alert> alertSerde = serdes.value(Alert.class);
+
+        StoreBuilder<KeyValueStore<String, byte[]>> pendingStore = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray()).withCachingDisabled();
+        StoreBuilder<KeyValueStore<String, byte[]>> sketchStore = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(SKETCH_STORE), Serdes.String(), Serdes.ByteArray());
+        StoreBuilder<KeyValueStore<String, LabelPrototype>> prototypeStore = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PROTOTYPE_STORE), Serdes.String(), prototypeSerde).withLoggingDisabled();
+
+        Supplier<Integer> expectedDim = () -> models.info().map(i -> i.classVectorDim()).orElse(null);
+
+        Topology t = new Topology();
+        t.addGlobalStore(prototypeStore, "label-prototypes-source", Serdes.String().deserializer(),
+                prototypeSerde.deserializer(), Topics.LABEL_PROTOTYPES, "prototype-validator",
+                () -> new PrototypeStoreProcessor(expectedDim, prototypeDlq, prototypeSerde.serializer(), metrics));
+        t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RADIOGRAPHS);
+        t.addProcessor(BATCHER, () -> new BatchingProcessor(settings, models, cache, radiographSerde.deserializer(),
+                preprocessPool, settings.pipelined() ? inferencePool : null, metrics), SOURCE);
+        t.addStateStore(pendingStore, BATCHER);
+        t.addStateStore(sketchStore, BATCHER);
+        t.addSink(FINDINGS_SINK, Topics.FINDINGS, Serdes.String().serializer(), findingSerde.serializer(), BATCHER);
+        t.addSink(EMBEDDINGS_SINK, Topics.EMBEDDINGS, Serdes.String().serializer(), embeddingSerde.serializer(), BATCHER);
+        t.addSink(ALERTS_SINK, Topics.ALERTS, Serdes.String().serializer(), alertSerde.serializer(), BATCHER);
+        t.addSink(DLQ_SINK, Topics.RADIOGRAPHS_DLQ, Serdes.String().serializer(), Serdes.ByteArray().serializer(), BATCHER);
+        return t;
+    }
+}
