@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-debs=(dcmtk orthanc python3-pydicom python3-onnx python3-sklearn python3-numpy)
+debs=(dcmtk orthanc python3-pydicom python3-numpy python3-pil python3-onnx python3-sklearn)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -27,3 +27,16 @@ if [ -f platform/src/test/node/package-lock.json ] && command -v npm >/dev/null;
 fi
 
 mvn -B verify "$@"
+
+# The product's own end-to-end check: the demo, headless, must score every image it sends.
+if [ -z "${TRIAGE_SKIP_DEMO:-}" ]; then
+  summary="$root/cli/target/demo-summary.json"
+  TRIAGE_NO_REBUILD=1 TRIAGE_CACHE_DIR="${TRIAGE_CACHE_DIR:-$root/cli/target/demo-cache}" \
+    ./triage demo --headless --images 100 --summary "$summary"
+  /usr/bin/python3 - "$summary" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["images"] > 0 and s["findings"] == s["images"], s
+print("demo: %d images, %d findings, alerts %s, auroc %s, %.1f images/s" % (s["images"], s["findings"], s["alerts"], s["auroc"], s["throughput"]))
+PY
+fi

@@ -1,14 +1,63 @@
 package org.triage.cli;
 
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.triage.cli.demo.DemoRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** The whole system on the embedded stack, in one command. */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run the whole system on the embedded stack.")
+/**
+ * The whole system on the embedded stack, in one command: phantom data, a small model (trained
+ * once and cached), ONNX export, prototypes, the stream, the alerts service, and images pushed
+ * through the DICOM SCP like a modality would.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the whole system on the embedded stack: data, model, stream, DICOM intake, findings and alerts.")
 public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--headless", description = "No live console: run to completion and exit (with --summary for a JSON report).")
+    boolean headless;
+
+    @Option(names = "--summary", paramLabel = "FILE", description = "Write the JSON summary (images, findings, alerts, auroc, throughput) here.")
+    Path summary;
+
+    @Option(names = "--images", defaultValue = "200", description = "Radiographs to send through the SCP (default ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--cache-dir", defaultValue = "${env:TRIAGE_CACHE_DIR:-${sys:user.home}/.cache/triage}",
+            description = "Where the phantom dataset and the trained model are kept between runs (default ${DEFAULT-VALUE}).")
+    Path cacheDir;
+
+    @Option(names = "--train-minutes", defaultValue = "4",
+            description = "Training budget when no cached model exists (default ${DEFAULT-VALUE} min; the full benchmark is 'triage train').")
+    double trainMinutes;
+
+    @Option(names = "--retrain", description = "Ignore the cached model and train again.")
+    boolean retrain;
+
+    @Option(names = "--keep-running", description = "After the run, keep the stack, stream and alerts page up until Ctrl-C.")
+    boolean keepRunning;
+
+    @Option(names = "--timeout", defaultValue = "PT10M", description = "Give up waiting for findings after this long (ISO-8601, default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
     @Override
-    public Integer call() {
-        System.err.println("triage demo: not implemented yet");
-        return 2;
+    public Integer call() throws Exception {
+        Files.createDirectories(cacheDir);
+        PrintStream out = System.out;
+        DemoRun run = new DemoRun(cacheDir, images, trainMinutes, retrain, headless, timeout, out);
+        DemoRun.Summary s = run.run(keepRunning && !headless);
+        if (summary != null) {
+            s.write(summary);
+            out.println("summary written to " + summary);
+        }
+        if (s.findings() < s.images()) {
+            System.err.println("triage demo: only " + s.findings() + " of " + s.images() + " images produced a finding within " + timeout);
+            return 1;
+        }
+        return 0;
     }
 }
