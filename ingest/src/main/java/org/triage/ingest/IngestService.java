@@ -10,6 +10,7 @@ import org.triage.ingest.pipeline.EventSink;
 import org.triage.ingest.pipeline.IngestPipeline;
 import org.triage.ingest.pipeline.KafkaSink;
 import org.triage.ingest.pipeline.Pseudonymiser;
+import org.triage.ingest.pipeline.Quarantine;
 import org.triage.ingest.pipeline.ReferenceStore;
 import org.triage.ingest.scp.ScpConfig;
 import org.triage.ingest.scp.StoreScp;
@@ -29,45 +30,52 @@ public final class IngestService implements AutoCloseable {
     /**
      * @param scpPort 0 for an ephemeral port, negative to not start the SCP
      * @param stowPort 0 for an ephemeral port, negative to not start STOW-RS
+     * @param quarantineDir where rejected originals are kept (the DLQ carries only a pointer: no PHI on Kafka)
      */
     public record Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
                           int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
-                          long memoryBudgetBytes) {
+                          long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes) {
         /** Default bound on datasets in flight plus images being decoded: run with -Xmx at least 1 GiB above it. */
         public static final long DEFAULT_MEMORY_BUDGET = 2L << 30;
 
         public static Options demo(String bootstrapServers, String schemaRegistryUrl) {
             return new Options(bootstrapServers, schemaRegistryUrl, Pseudonymiser.fromConfig(null, null, true),
                     ScpConfig.defaults(0, "TRIAGE"), 0, -1, InetAddress.getLoopbackAddress(), DicomLimits.DEFAULT, 1024,
-                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET);
+                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES);
         }
 
         public Options withStowPort(int port) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, port, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
         }
 
         public Options withScp(ScpConfig config) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, config, config.port(), stowPort, bind, limits, maxSide,
-                    ackTimeout, referenceDir, memoryBudgetBytes);
+                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
         }
 
         public Options withPseudonymiser(Pseudonymiser p) {
-            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
         }
 
         public Options withLimits(DicomLimits l, int side) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
         }
 
         public Options withMemoryBudget(long bytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, bytes);
+                    referenceDir, bytes, quarantineDir, quarantineMaxBytes);
+        }
+
+        /** Rejected originals go to this owner-only folder (bounded to maxBytes); DLQ records point at them. */
+        public Options withQuarantine(Path dir, long maxBytes) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
+                    referenceDir, memoryBudgetBytes, dir, maxBytes);
         }
 
         /** Reference mode: images go to this folder and events carry file: URIs. */
         public Options withReferenceDir(Path dir) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
         }
     }
 
@@ -86,7 +94,8 @@ public final class IngestService implements AutoCloseable {
     }
 
     public static IngestService start(Options o) throws IOException {
-        EventSink sink = new KafkaSink(o.bootstrapServers(), o.schemaRegistryUrl(), o.ackTimeout(), KafkaSink.DEFAULT_MAX_DLQ_BYTES);
+        Quarantine quarantine = new Quarantine(o.quarantineDir(), o.quarantineMaxBytes());
+        EventSink sink = new KafkaSink(o.bootstrapServers(), o.schemaRegistryUrl(), o.ackTimeout(), quarantine);
         return start(o, sink);
     }
 

@@ -37,9 +37,11 @@ import org.triage.events.RadiographEvent;
 import org.triage.ingest.dicom.StoreScu;
 import org.triage.ingest.files.FileIngest;
 import org.triage.ingest.files.LabelsCsv;
+import org.triage.ingest.pipeline.DeadLetter;
 import org.triage.ingest.pipeline.IngestPipeline;
 import org.triage.ingest.pipeline.KafkaSink;
 import org.triage.ingest.pipeline.Pseudonymiser;
+import org.triage.ingest.pipeline.Quarantine;
 import org.triage.ingest.scp.ScpConfig;
 import org.triage.platform.LocalStack;
 import org.triage.schemas.Topics;
@@ -47,7 +49,7 @@ import org.triage.schemas.serde.AvroSerdes;
 
 /**
  * The acceptance path on a real broker and registry: C-STORE from storescu and Orthanc, STOW-RS, files;
- * every accepted instance exactly once on {@code radiographs}; rejected input on the DLQ; no PHI anywhere.
+ * every accepted instance exactly once on {@code radiographs}; rejected input quarantined with a pointer on the DLQ; no PHI anywhere.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KafkaIngestTest {
@@ -63,7 +65,8 @@ class KafkaIngestTest {
         stack = LocalStack.start();
         IngestService.Options o = IngestService.Options.demo(stack.bootstrapServers(), stack.schemaRegistryUrl())
                 .withScp(ScpConfig.defaults(0, "TRIAGE")).withStowPort(0)
-                .withPseudonymiser(new Pseudonymiser("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)));
+                .withPseudonymiser(new Pseudonymiser("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)))
+                .withQuarantine(tmp.resolve("quarantine"), Quarantine.DEFAULT_MAX_BYTES);
         service = IngestService.start(o);
     }
 
@@ -233,12 +236,39 @@ class KafkaIngestTest {
                 .POST(HttpRequest.BodyPublishers.ofString("no boundary here")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(400, bad.statusCode());
 
-        List<ConsumerRecord<byte[], byte[]>> dlq = TopicReader.readAll(stack.bootstrapServers(), Topics.RADIOGRAPHS_DLQ);
-        ConsumerRecord<byte[], byte[]> d = dlq.stream().filter(x -> new String(x.value(), StandardCharsets.US_ASCII).startsWith("this is not"))
-                .findFirst().orElseThrow();
+        ConsumerRecord<byte[], byte[]> d = dlqRecordFor(garbage);
         assertTrue(header(d, Topics.DLQ_HEADER_ERROR).contains("not DICOM"), header(d, Topics.DLQ_HEADER_ERROR));
         assertEquals("parse", header(d, Topics.DLQ_HEADER_STAGE));
         assertTrue(header(d, "source").startsWith("stow:"));
+        assertQuarantined(d, garbage);
+    }
+
+    /** The DLQ record whose original has these bytes (by the SHA-256 header). */
+    static ConsumerRecord<byte[], byte[]> dlqRecordFor(byte[] original) {
+        String sha = org.triage.ingest.image.Normaliser.sha256(original);
+        return TopicReader.readAll(stack.bootstrapServers(), Topics.RADIOGRAPHS_DLQ).stream()
+                .filter(x -> sha.equals(header(x, DeadLetter.HEADER_SHA256))).findFirst()
+                .orElseThrow(() -> new AssertionError("no DLQ record for original " + sha));
+    }
+
+    /** The record points at a quarantine file holding exactly the original, and carries none of its bytes. */
+    static void assertQuarantined(ConsumerRecord<byte[], byte[]> d, byte[] original) throws Exception {
+        String sha = org.triage.ingest.image.Normaliser.sha256(original);
+        String uri = header(d, DeadLetter.HEADER_QUARANTINE_URI);
+        assertNotNull(uri, "quarantine URI header");
+        Path file = Path.of(URI.create(uri));
+        assertEquals(sha + ".bin", file.getFileName().toString());
+        assertTrue(java.util.Arrays.equals(original, Files.readAllBytes(file)), "quarantine file holds the original");
+        assertEquals(Integer.toString(original.length), header(d, DeadLetter.HEADER_BYTES));
+        assertEquals(null, header(d, DeadLetter.HEADER_QUARANTINE_DROPPED));
+        JsonNode v = new ObjectMapper().readTree(new String(d.value(), StandardCharsets.UTF_8));
+        assertEquals(uri, v.get("quarantineUri").asText());
+        assertEquals(sha, v.get("sha256").asText());
+        assertEquals(original.length, v.get("sizeBytes").asLong());
+        assertEquals(header(d, Topics.DLQ_HEADER_ERROR), v.get("error").asText());
+        assertEquals(header(d, Topics.DLQ_HEADER_STAGE), v.get("stage").asText());
+        assertEquals(header(d, "source"), v.get("source").asText());
+        assertTrue(d.value().length < 2048, "DLQ value is a small pointer, " + d.value().length + " bytes");
     }
 
     @Test
@@ -257,7 +287,8 @@ class KafkaIngestTest {
         Path csv = tmp.resolve("labels.csv");
         Files.writeString(csv, "Image Index,Finding Labels,Follow-up #,Patient ID\n00000001_000.png,Cardiomegaly|Effusion,0,1\n"
                 + "00000002_000.jpg,No Finding,0,2\n");
-        try (KafkaSink sink = new KafkaSink(stack.bootstrapServers(), stack.schemaRegistryUrl(), Duration.ofSeconds(30), 900 * 1024)) {
+        try (KafkaSink sink = new KafkaSink(stack.bootstrapServers(), stack.schemaRegistryUrl(), Duration.ofSeconds(30),
+                new Quarantine(tmp.resolve("quarantine-files"), Quarantine.DEFAULT_MAX_BYTES))) {
             IngestPipeline pipeline = new IngestPipeline(org.triage.ingest.dicom.DicomLimits.DEFAULT, 1024,
                     new Pseudonymiser("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)), sink);
             FileIngest.Summary s = new FileIngest(pipeline, LabelsCsv.read(csv), null).run(List.of(dir));
@@ -279,6 +310,9 @@ class KafkaIngestTest {
     void cliFilesCommandRefusesWithoutAKeyAndIngestsWithOne() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("cli"));
         Files.copy(fixtures.resolve("dx16.dcm"), dir.resolve("a.dcm"));
+        // What a re-send from the quarantine looks like: a DICOM file named <sha256>.bin is recognised by its content.
+        Files.copy(fixtures.resolve("mono1_signed.dcm"), dir.resolve(
+                org.triage.ingest.image.Normaliser.sha256(Files.readAllBytes(fixtures.resolve("mono1_signed.dcm"))) + ".bin"));
         java.io.StringWriter err = new java.io.StringWriter();
         picocli.CommandLine cl = new picocli.CommandLine(new org.triage.ingest.cli.IngestCommand());
         cl.setErr(new java.io.PrintWriter(err));
@@ -290,24 +324,95 @@ class KafkaIngestTest {
         Files.writeString(key, "test-key-0123456789abcdef\n");
         int before = countByKey(Topics.RADIOGRAPHS).values().stream().mapToInt(Integer::intValue).sum();
         rc = new picocli.CommandLine(new org.triage.ingest.cli.IngestCommand()).execute("files", "--no-progress", "--bootstrap-servers",
-                stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(), "--pseudonym-key-file", key.toString(), dir.toString());
+                stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(), "--pseudonym-key-file", key.toString(),
+                "--quarantine-dir", tmp.resolve("quarantine-cli").toString(), dir.toString());
         assertEquals(0, rc);
-        assertEquals(before + 1, countByKey(Topics.RADIOGRAPHS).values().stream().mapToInt(Integer::intValue).sum());
+        assertEquals(before + 2, countByKey(Topics.RADIOGRAPHS).values().stream().mapToInt(Integer::intValue).sum());
     }
 
     @Test
     @Order(7)
-    void dlqRecordsAreBoundedAndSayWhenTruncated() throws Exception {
+    void dlqRecordsSayWhenTheQuarantineIsFull() throws Exception {
         byte[] big = new byte[5000];
         java.util.Arrays.fill(big, (byte) 'x');
-        try (KafkaSink sink = new KafkaSink(stack.bootstrapServers(), stack.schemaRegistryUrl(), Duration.ofSeconds(30), 1000)) {
-            assertTrue(sink.deadLetter("some-key", big, "test cause", "parse", "files"));
+        byte[] small = "small rejected input".getBytes(StandardCharsets.US_ASCII);
+        Quarantine q = new Quarantine(tmp.resolve("quarantine-small"), 1000);
+        try (KafkaSink sink = new KafkaSink(stack.bootstrapServers(), stack.schemaRegistryUrl(), Duration.ofSeconds(30), q)) {
+            assertTrue(sink.deadLetter("over-key", big, "test cause", "parse", "files"));
+            assertTrue(sink.deadLetter("small-key", small, "test cause", "parse", "files"));
+            assertTrue(sink.deadLetter("empty-key", new byte[0], "file of 9 bytes exceeds the limit of 1", "receive", "files"));
         }
-        ConsumerRecord<byte[], byte[]> d = TopicReader.readAll(stack.bootstrapServers(), Topics.RADIOGRAPHS_DLQ).stream()
-                .filter(x -> x.key() != null && new String(x.key(), StandardCharsets.UTF_8).equals("some-key")).findFirst().orElseThrow();
-        assertEquals(1000, d.value().length);
-        assertEquals("5000", header(d, "triage.truncated.original.bytes"));
-        assertEquals("test cause", header(d, Topics.DLQ_HEADER_ERROR));
+        assertEquals(1, q.droppedCount(), "the refusal is counted");
+        ConsumerRecord<byte[], byte[]> over = dlqRecordFor(big);
+        assertEquals("over-key", new String(over.key(), StandardCharsets.UTF_8));
+        assertEquals("over-capacity", header(over, DeadLetter.HEADER_QUARANTINE_DROPPED));
+        assertEquals(null, header(over, DeadLetter.HEADER_QUARANTINE_URI));
+        assertEquals("5000", header(over, DeadLetter.HEADER_BYTES));
+        assertEquals("test cause", header(over, Topics.DLQ_HEADER_ERROR));
+        JsonNode v = new ObjectMapper().readTree(over.value());
+        assertTrue(v.get("quarantineUri").isNull());
+        assertEquals("over-capacity", v.get("quarantineDropped").asText());
+        assertFalse(contains(over.value(), "xxxxxxxx".getBytes(StandardCharsets.US_ASCII)), "no original bytes in the value");
+        assertFalse(Files.exists(q.pathFor(org.triage.ingest.image.Normaliser.sha256(big))));
+        assertQuarantined(dlqRecordFor(small), small);
+        ConsumerRecord<byte[], byte[]> empty = TopicReader.readAll(stack.bootstrapServers(), Topics.RADIOGRAPHS_DLQ).stream()
+                .filter(x -> x.key() != null && "empty-key".equals(new String(x.key(), StandardCharsets.UTF_8))).findFirst().orElseThrow();
+        assertEquals(DeadLetter.NO_ORIGINAL, header(empty, DeadLetter.HEADER_QUARANTINE_DROPPED));
+        assertEquals("0", header(empty, DeadLetter.HEADER_BYTES));
+    }
+
+    @Test
+    @Order(8)
+    void malformedDicomWithPhiIsQuarantinedNotPublished() throws Exception {
+        // A valid header full of PHI markers, then pixel data cut short: parses, fails to decode.
+        byte[] broken = truncatePixelData(Files.readAllBytes(fixtures.resolve("dx16.dcm")));
+        assertTrue(contains(broken, "ZZMARKERNAME".getBytes(StandardCharsets.US_ASCII)), "the input carries PHI markers");
+
+        // files path, under a name without .dcm
+        Path dir = Files.createDirectories(tmp.resolve("broken"));
+        Files.write(dir.resolve("broken-upload"), broken);
+        FileIngest.Summary s = new FileIngest(service.pipeline(), null, null).run(List.of(dir));
+        assertEquals(1, s.failed(), s.toString());
+        ConsumerRecord<byte[], byte[]> viaFiles = dlqRecordFor(broken);
+        assertEquals("decode", header(viaFiles, Topics.DLQ_HEADER_STAGE));
+        assertEquals("files", header(viaFiles, "source"));
+        assertTrue(header(viaFiles, Topics.DLQ_HEADER_ERROR).startsWith("pixel data holds"), header(viaFiles, Topics.DLQ_HEADER_ERROR));
+        assertQuarantined(viaFiles, broken);
+        assertEquals(tmp.resolve("quarantine").toRealPath(), Path.of(URI.create(header(viaFiles, DeadLetter.HEADER_QUARANTINE_URI)))
+                .getParent().toRealPath());
+
+        // C-STORE path: the quarantined original is the dataset wrapped as a Part 10 file, readable for a re-send
+        List<StoreScu.Result> res = new StoreScu().send("127.0.0.1", service.scpPort(), "DEMO", "TRIAGE", List.of(broken));
+        assertEquals(0xC000, res.get(0).status());
+        String sop = sopInstanceUid(fixtures.resolve("dx16.dcm"));
+        ConsumerRecord<byte[], byte[]> viaScp = TopicReader.readAll(stack.bootstrapServers(), Topics.RADIOGRAPHS_DLQ).stream()
+                .filter(x -> "scp:DEMO".equals(header(x, "source")) && x.key() != null && sop.equals(new String(x.key(), StandardCharsets.UTF_8)))
+                .findFirst().orElseThrow();
+        Path kept = Path.of(URI.create(header(viaScp, DeadLetter.HEADER_QUARANTINE_URI)));
+        byte[] keptBytes = Files.readAllBytes(kept);
+        assertQuarantined(viaScp, keptBytes);
+        assertTrue(contains(keptBytes, "ZZMARKERPID4711".getBytes(StandardCharsets.US_ASCII)), "the original is kept whole, PHI included");
+        assertEquals(sop, new org.triage.ingest.dicom.DicomReader(org.triage.ingest.dicom.DicomLimits.DEFAULT).readFile(keptBytes)
+                .getString(org.triage.ingest.dicom.Tag.SOP_INSTANCE_UID));
+        // the no-PHI scan below covers these records too
+    }
+
+    /** Halves the length of the (last) Pixel Data element of an Explicit VR LE file and cuts the file there. */
+    static byte[] truncatePixelData(byte[] f) {
+        byte[] tag = {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'W', 0, 0};
+        int at = -1;
+        for (int i = f.length - tag.length; i >= 0 && at < 0; i--) {
+            if (java.util.Arrays.equals(f, i, i + tag.length, tag, 0, tag.length)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 0, "pixel data element not found");
+        long len = java.nio.ByteBuffer.wrap(f, at + 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+        assertEquals(f.length, at + 12 + len, "pixel data is the last element");
+        int half = (int) (len / 2) & ~1;
+        byte[] out = java.util.Arrays.copyOf(f, at + 12 + half);
+        java.nio.ByteBuffer.wrap(out, at + 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(half);
+        return out;
     }
 
     @Test
@@ -331,6 +436,7 @@ class KafkaIngestTest {
             }
         }
         assertTrue(scanned >= 10, "scanned " + scanned + " records");
+        assertTrue(TopicReader.readAll(stack.bootstrapServers(), Topics.RADIOGRAPHS_DLQ).size() >= 4, "the DLQ records were scanned too");
     }
 
     static boolean contains(byte[] hay, byte[] needle) {

@@ -1,6 +1,7 @@
 package org.triage.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,8 +118,28 @@ class MalformedInputTest {
         assertEquals(2, sink.dead.size());
         assertEquals("parse", sink.dead.get(0).stage());
         assertTrue(sink.dead.get(0).error().contains("not DICOM"), sink.dead.get(0).error());
-        assertTrue(Arrays.equals(garbage, sink.dead.get(0).value()), "DLQ keeps the original bytes");
+        assertTrue(Arrays.equals(garbage, sink.dead.get(0).value()), "the sink gets the original whole (to quarantine it)");
         assertTrue(sink.events.isEmpty());
+    }
+
+    @Test
+    void errorMessagesNeverQuoteFreeTextValues() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        IngestPipeline p = new IngestPipeline(DicomLimits.DEFAULT, 1024, Pseudonymiser.fromConfig(null, null, true), sink);
+        byte[] badPhotometric = new DatasetBuilder()
+                .str(0x00080016, "UI", Uids.DX_PRESENTATION).str(0x00080018, "UI", "1.2.3.8")
+                .us(0x00280002, 1).str(0x00280004, "CS", "ZZMARKERNAME").us(0x00280010, 4).us(0x00280011, 4)
+                .us(0x00280100, 16).us(0x00280101, 16).us(0x00280102, 15).us(0x00280103, 0)
+                .raw(0x7FE00010, "OW", new byte[32], 32).part10(Uids.DX_PRESENTATION, "1.2.3.8");
+        byte[] badSopClass = new DatasetBuilder().str(0x00080016, "UI", "ZZMARKERPID4711").str(0x00080018, "UI", "1.2.3.9")
+                .us(0x00280010, 4).us(0x00280011, 4).raw(0x7FE00010, "OW", new byte[32], 32).part10("ZZMARKERPID4711", "1.2.3.9");
+        assertFalse(p.ingestFileBytes(badPhotometric, "files", null, List.of()).ok());
+        assertFalse(p.ingestFileBytes(badSopClass, "files", null, List.of()).ok());
+        assertEquals(2, sink.dead.size());
+        for (RecordingSink.Dead d : sink.dead) {
+            assertFalse(d.error().contains("ZZMARKER"), d.error());
+        }
+        assertTrue(sink.dead.get(0).error().contains("non-standard value of 12 characters"), sink.dead.get(0).error());
     }
 
     private static long usedHeap() {

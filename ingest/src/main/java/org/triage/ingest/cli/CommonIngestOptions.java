@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.triage.ingest.dicom.DicomLimits;
 import org.triage.ingest.pipeline.Pseudonymiser;
+import org.triage.ingest.pipeline.Quarantine;
 import picocli.CommandLine.Option;
 
 /** Flags shared by the three intake paths: pseudonym key, limits, normalisation. */
@@ -35,6 +36,22 @@ public final class CommonIngestOptions {
     @Option(names = "--memory-budget-mb", defaultValue = "2048",
             description = "Bound on datasets in flight plus images being decoded, all associations together (default ${DEFAULT-VALUE}; -Xmx must exceed it).")
     long memoryBudgetMb;
+
+    @Option(names = "--quarantine-dir",
+            description = "Owner-only folder for rejected originals; DLQ records point here (else env TRIAGE_QUARANTINE_DIR, else ~/.triage/quarantine).")
+    Path quarantineDir;
+
+    @Option(names = "--quarantine-max-mb", defaultValue = "2048",
+            description = "Bound on the quarantine's total size; originals that do not fit are not kept and their DLQ record says so (default ${DEFAULT-VALUE}).")
+    long quarantineMaxMb;
+
+    Path quarantineDir() {
+        return quarantineDir != null ? quarantineDir : Quarantine.defaultDir();
+    }
+
+    long quarantineMaxBytes() {
+        return quarantineMaxMb << 20;
+    }
 
     Pseudonymiser pseudonymiser() {
         return Pseudonymiser.fromConfig(pseudonymKeyFile, System.getenv(Pseudonymiser.ENV_KEY), demoKey);

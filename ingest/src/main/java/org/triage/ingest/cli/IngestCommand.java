@@ -14,6 +14,7 @@ import org.triage.ingest.files.LabelsCsv;
 import org.triage.ingest.pipeline.IngestPipeline;
 import org.triage.ingest.pipeline.KafkaSink;
 import org.triage.ingest.pipeline.Pseudonymiser;
+import org.triage.ingest.pipeline.Quarantine;
 import org.triage.ingest.scp.ScpConfig;
 import org.triage.schemas.cli.ConnectionOptions;
 import picocli.CommandLine;
@@ -43,6 +44,16 @@ public final class IngestCommand implements Callable<Integer> {
             return common.pseudonymiser();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "triage ingest: " + e.getMessage());
+        }
+    }
+
+    /** Opens (creating, owner-only) the quarantine folder or explains, without a stack trace, why ingest will not start. */
+    static Quarantine quarantineOrExit(CommonIngestOptions common, CommandLine.Model.CommandSpec spec) {
+        try {
+            return new Quarantine(common.quarantineDir(), common.quarantineMaxBytes());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "triage ingest: cannot use quarantine folder " + common.quarantineDir() + ": " + e);
         }
     }
 
@@ -76,11 +87,13 @@ public final class IngestCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Pseudonymiser p = keyOrExit(common, spec);
+            quarantineOrExit(common, spec);
             Set<String> allowedSet = allowed == null ? Set.of() : new HashSet<>(allowed);
             ScpConfig cfg = new ScpConfig(InetAddress.getByName(bind), port, aet, allowedSet, maxAssociations, maxPdu,
                     Duration.ofSeconds(artim), Duration.ofSeconds(idle));
             IngestService.Options o = new IngestService.Options(connection.bootstrapServers, connection.schemaRegistryUrl, p, cfg, port, -1,
-                    InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20);
+                    InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
+                    common.quarantineDir(), common.quarantineMaxBytes());
             IngestService s = IngestService.start(o);
             System.out.println("dicom.scp=" + aet + "@" + bind + ":" + s.scpPort());
             System.out.flush();
@@ -100,8 +113,10 @@ public final class IngestCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Pseudonymiser p = keyOrExit(common, spec);
+            quarantineOrExit(common, spec);
             IngestService.Options o = new IngestService.Options(connection.bootstrapServers, connection.schemaRegistryUrl, p, null, -1, port,
-                    InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20);
+                    InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
+                    common.quarantineDir(), common.quarantineMaxBytes());
             IngestService s = IngestService.start(o);
             System.out.println("stow.url=http://" + bind + ":" + s.stowPort() + "/studies");
             System.out.flush();
@@ -122,9 +137,10 @@ public final class IngestCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Pseudonymiser p = keyOrExit(common, spec);
+            Quarantine quarantine = quarantineOrExit(common, spec);
             LabelsCsv csv = labels == null ? null : LabelsCsv.read(labels);
             try (KafkaSink sink = new KafkaSink(connection.bootstrapServers, connection.schemaRegistryUrl, common.ackTimeout(),
-                    KafkaSink.DEFAULT_MAX_DLQ_BYTES)) {
+                    quarantine)) {
                 IngestPipeline pipeline = new IngestPipeline(common.limits(), common.maxSide, p, sink,
                         common.referenceDir == null ? null : new org.triage.ingest.pipeline.ReferenceStore(common.referenceDir));
                 FileIngest.Summary s = new FileIngest(pipeline, csv, noProgress ? null : System.err).run(paths);

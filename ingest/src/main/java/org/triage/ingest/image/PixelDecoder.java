@@ -14,6 +14,7 @@ import javax.imageio.stream.ImageInputStream;
 import org.triage.ingest.dicom.DicomException;
 import org.triage.ingest.dicom.DicomLimits;
 import org.triage.ingest.dicom.DicomObject;
+import org.triage.ingest.dicom.SafeText;
 import org.triage.ingest.dicom.Tag;
 import org.triage.ingest.dicom.Uids;
 
@@ -61,13 +62,13 @@ public final class PixelDecoder {
         }
         boolean mono = photometric.startsWith("MONOCHROME");
         if (mono != (spp == 1)) {
-            throw new DicomException("Photometric Interpretation " + photometric + " does not match Samples per Pixel " + spp);
+            throw new DicomException("Photometric Interpretation " + SafeText.photometric(photometric) + " does not match Samples per Pixel " + spp);
         }
         String ts = ds.transferSyntax();
         Samples samples;
         if (ds.encapsulated()) {
             if (!Uids.JPEG_SYNTAXES.contains(ts)) {
-                throw new DicomException("compressed transfer syntax " + ts + " cannot be decoded here",
+                throw new DicomException("compressed transfer syntax " + SafeText.uid(ts) + " cannot be decoded here",
                         DicomException.Status.TRANSFER_SYNTAX_NOT_SUPPORTED);
             }
             if (Uids.JPEG_EXTENDED.equals(ts) && bitsStored > 8) {
@@ -77,7 +78,7 @@ public final class PixelDecoder {
             samples = decodeJpeg(ds, rows, cols, spp, bitsStored, signed);
         } else {
             if (!mono && !"RGB".equals(photometric)) {
-                throw new DicomException("unsupported uncompressed Photometric Interpretation " + photometric);
+                throw new DicomException("unsupported uncompressed Photometric Interpretation " + SafeText.photometric(photometric));
             }
             samples = nativeSamples(ds, rows, cols, spp, bitsAllocated, bitsStored, highBit, signed);
         }

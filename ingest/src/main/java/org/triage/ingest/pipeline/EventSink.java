@@ -8,8 +8,9 @@ public interface EventSink extends AutoCloseable {
     void publish(String key, RadiographEvent event) throws PublishException;
 
     /**
-     * Records rejected input with its cause. Returns false when even that failed (the caller then
-     * reports a failure to the sender, who keeps the data).
+     * Records rejected input with its cause. {@code original} is the input as received, PHI included: a sink
+     * that leaves the process must not publish it (KafkaSink quarantines it and publishes a pointer).
+     * Returns false when even that failed (the caller then reports a failure to the sender, who keeps the data).
      */
     boolean deadLetter(String key, byte[] original, String error, String stage, String source);
 

@@ -10,6 +10,7 @@ import org.triage.ingest.dicom.DicomLimits;
 import org.triage.ingest.dicom.DicomObject;
 import org.triage.ingest.dicom.DicomReader;
 import org.triage.ingest.dicom.MemoryBudget;
+import org.triage.ingest.dicom.SafeText;
 import org.triage.ingest.dicom.Tag;
 import org.triage.ingest.dicom.Uids;
 import org.triage.ingest.image.DecodedImage;
@@ -132,7 +133,7 @@ public final class IngestPipeline {
         String sopClass = ds.getString(Tag.SOP_CLASS_UID);
         String key = sopUid != null ? sopUid : keyHint;
         if (sopClass != null && !Uids.isStorage(sopClass)) {
-            return reject(key, dlqBytes.get(), new DicomException("SOP class " + sopClass + " is not an image class ingest accepts",
+            return reject(key, dlqBytes.get(), new DicomException("SOP class " + SafeText.uid(sopClass) + " is not an image class ingest accepts",
                     DicomException.Status.SOP_CLASS_NOT_SUPPORTED), "parse", source, sopClass);
         }
         Normaliser.Normalised norm;
@@ -157,8 +158,9 @@ public final class IngestPipeline {
         } catch (DicomException e) {
             return reject(key, dlqBytes.get(), e, "decode", source, sopClass);
         } catch (RuntimeException e) {
-            // A decoder bug must not kill the association; it is still the input's problem for the sender.
-            return reject(key, dlqBytes.get(), new DicomException("decoder failed: " + e, DicomException.Status.CANNOT_UNDERSTAND, e),
+            // A decoder bug must not kill the association; it is still the input's problem for the sender. Only the
+            // exception's type goes into the cause: a runtime message may quote a dataset value (e.g. a number format error).
+            return reject(key, dlqBytes.get(), new DicomException("decoder failed: " + e.getClass().getName(), DicomException.Status.CANNOT_UNDERSTAND, e),
                     "decode", source, sopClass);
         } finally {
             budget.release(working);

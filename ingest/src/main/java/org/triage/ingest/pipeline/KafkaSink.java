@@ -18,7 +18,8 @@ import org.triage.schemas.Topics;
 import org.triage.schemas.serde.AvroSerdes;
 
 /**
- * Publishes to {@code radiographs} (Confluent wire format via the registry) and {@code radiographs-dlq}.
+ * Publishes to {@code radiographs} (Confluent wire format via the registry) and {@code radiographs-dlq}
+ * (a pointer to the quarantined original, never the original itself).
  * acks=all with an idempotent producer, and every send is awaited: a sender is told "stored" only
  * after the broker has the record.
  */
@@ -26,14 +27,14 @@ public final class KafkaSink implements EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
     /** Radiograph events carry an inline PNG; the broker of the local stack accepts this much. */
     static final int MAX_REQUEST_BYTES = 16 << 20;
-    public static final int DEFAULT_MAX_DLQ_BYTES = 900 * 1024;
 
     private final KafkaProducer<String, byte[]> producer;
     private final Serializer<RadiographEvent> serializer;
     private final Duration ackTimeout;
-    private final int maxDlqBytes;
+    private final Quarantine quarantine;
 
-    public KafkaSink(String bootstrapServers, String schemaRegistryUrl, Duration ackTimeout, int maxDlqBytes) {
+    /** @param quarantine where rejected originals are kept; DLQ records point at them and never carry them */
+    public KafkaSink(String bootstrapServers, String schemaRegistryUrl, Duration ackTimeout, Quarantine quarantine) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -47,7 +48,7 @@ public final class KafkaSink implements EventSink {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.serializer = AvroSerdes.specific(RadiographEvent.class, schemaRegistryUrl, false).serializer();
         this.ackTimeout = ackTimeout;
-        this.maxDlqBytes = maxDlqBytes;
+        this.quarantine = java.util.Objects.requireNonNull(quarantine, "quarantine");
     }
 
     @Override
@@ -63,9 +64,11 @@ public final class KafkaSink implements EventSink {
 
     @Override
     public boolean deadLetter(String key, byte[] original, String error, String stage, String source) {
-        byte[] value = DeadLetter.boundedValue(original, maxDlqBytes);
-        ProducerRecord<String, byte[]> rec = new ProducerRecord<>(Topics.RADIOGRAPHS_DLQ, null, key, value,
-                DeadLetter.headers(original, maxDlqBytes, error, stage, source));
+        Quarantine.Entry q = original == null || original.length == 0
+                ? new Quarantine.Entry(null, null, 0, DeadLetter.NO_ORIGINAL)
+                : quarantine.store(original);
+        ProducerRecord<String, byte[]> rec = new ProducerRecord<>(Topics.RADIOGRAPHS_DLQ, null, key,
+                DeadLetter.value(q, error, stage, source), DeadLetter.headers(q, error, stage, source));
         try {
             send(rec);
             return true;
