@@ -1,14 +1,56 @@
 package org.triage.trainer.cli;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.triage.trainer.data.DatasetFormatException;
+import org.triage.trainer.data.GzslDataset;
+import org.triage.trainer.eval.EvaluationReport;
+import org.triage.trainer.model.TrainedModel;
+import org.triage.trainer.train.Evaluator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** Evaluate a trained model: per-class AUROC, seen/unseen/harmonic mean. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Evaluate a trained model: per-class AUROC, seen/unseen/harmonic mean.")
 public final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "model folder written by 'triage train'")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "dataset folder")
+    Path data;
+
+    @Option(names = "--report", required = true, description = "JSON report to write (scores.csv, truth.csv, roc.png go beside it)")
+    Path report;
+
+    @Option(names = "--split", defaultValue = "test", description = "train | val | test (default ${DEFAULT-VALUE})")
+    String split;
+
+    @Option(names = "--batch-size", defaultValue = "64")
+    int batchSize;
+
+    @Option(names = "--threads", description = "PyTorch threads and preprocessing workers (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--control-random-unseen", description = "control run: unseen class vectors replaced by random vectors of the same norm (expect unseen mean ~0.5)")
+    boolean control;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the control's random vectors")
+    long seed;
+
     @Override
     public Integer call() {
-        System.err.println("triage evaluate: not implemented yet");
-        return 2;
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        TrainCommand.configureThreads(n);
+        try (TrainedModel m = TrainedModel.load(model)) {
+            GzslDataset dataset = GzslDataset.open(data);
+            EvaluationReport r = Evaluator.evaluate(m, dataset, split, control, seed, n, batchSize);
+            r.putExtra("model", model.toAbsolutePath().toString());
+            r.write(report);
+            r.printTable(System.out);
+            return 0;
+        } catch (DatasetFormatException | IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+            System.err.println("triage evaluate: " + e.getMessage());
+            return 1;
+        }
     }
 }

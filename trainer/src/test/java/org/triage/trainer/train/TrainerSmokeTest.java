@@ -1,0 +1,143 @@
+package org.triage.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.triage.model.distance.DistanceFunction;
+import org.triage.model.preprocess.PreprocessSpec;
+import org.triage.trainer.data.GzslDataset;
+import org.triage.trainer.eval.EvaluationReport;
+import org.triage.trainer.model.ArchSpec;
+import org.triage.trainer.model.ModelConfig;
+import org.triage.trainer.model.TrainHyper;
+import org.triage.trainer.model.TrainedModel;
+
+/** Tiny end-to-end runs: a generated 16 px dataset, the tiny DenseNet, a few steps. */
+class TrainerSmokeTest {
+    static final List<String> SEEN = List.of("A", "B", "C");
+    static final String UNSEEN = "U";
+
+    @TempDir
+    static Path tmp;
+    static GzslDataset data;
+
+    /** A bright block in a class-specific quadrant; U combines A's and C's blocks. */
+    @BeforeAll
+    static void writeDataset() throws Exception {
+        Path dir = tmp.resolve("data");
+        Files.createDirectories(dir.resolve("images"));
+        Random r = new Random(11);
+        StringBuilder labels = new StringBuilder("image,split,labels\n");
+        int id = 0;
+        for (String split : new String[] {"train", "val", "test"}) {
+            int n = split.equals("train") ? 32 : 8;
+            for (int i = 0; i < n; i++) {
+                String label = split.equals("test") && i % 4 == 3 ? UNSEEN : SEEN.get(i % 3);
+                BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
+                for (int y = 0; y < 16; y++) {
+                    for (int x = 0; x < 16; x++) {
+                        int v = 60 + r.nextInt(20);
+                        boolean a = x < 8 && y < 8;
+                        boolean b = x >= 8 && y >= 8;
+                        boolean c = x >= 8 && y < 8;
+                        boolean on = switch (label) {
+                            case "A" -> a;
+                            case "B" -> b;
+                            case "C" -> c;
+                            default -> a || c;
+                        };
+                        img.getRaster().setSample(x, y, 0, on ? v + 120 : v);
+                    }
+                }
+                String name = String.format("im%03d", id++);
+                ImageIO.write(img, "png", dir.resolve("images").resolve(name + ".png").toFile());
+                labels.append(name).append(',').append(split).append(',').append(label).append('\n');
+            }
+        }
+        Files.writeString(dir.resolve("labels.csv"), labels);
+        Files.writeString(dir.resolve("classes.json"), """
+                {"seen":["A","B","C"],"unseen":["U"],"encoder":"test-attributes",
+                 "vectors":{"A":[1,0,0,0.1,0,0],"B":[0,1,0,0,0.1,0],"C":[0,0,1,0,0,0.1],"U":[1,0,1,0.1,0,0.1]}}
+                """);
+        data = GzslDataset.open(dir);
+    }
+
+    private static TrainSettings settings(int epochs) {
+        TrainHyper h = new TrainHyper(1e-2, 3e-4, 0.9, 0.999, 8, epochs, 10, 0.1, 2f, 0.03f, 1f, true, false, 7, 0);
+        return new TrainSettings(ArchSpec.densenetTiny(), new PreprocessSpec(16, 14, 1, new float[] {0.5f}, new float[] {0.25f}),
+                DistanceFunction.WEIGHTED_EUCLIDEAN, h, 1, false, 0);
+    }
+
+    private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
+
+    @Test
+    void lossDecreasesAndTheModelDirectoryIsComplete() throws Exception {
+        Path out = tmp.resolve("m-loss");
+        GzslTrainer.Result r = new GzslTrainer(settings(4), QUIET).train(data, out, false);
+        List<Double> l = r.epochLosses();
+        assertEquals(4, l.size());
+        assertTrue(l.get(3) < l.get(0), "loss did not decrease: " + l);
+        assertTrue(Files.isRegularFile(out.resolve(ModelConfig.PARAMS_FILE)));
+        assertEquals(4, Files.readAllLines(out.resolve(GzslTrainer.LOG_FILE)).size());
+        ModelConfig c = ModelConfig.read(out);
+        assertEquals(1f, c.hyper().delta());
+        assertEquals(List.of("U"), c.unseenLabels());
+        assertEquals(6, c.classVectors().get("U").length);
+        try (TrainedModel m = TrainedModel.load(out)) {
+            EvaluationReport rep = Evaluator.evaluate(m, data, "test", false, 1, 1, 4);
+            assertEquals(4, rep.perClass().size());
+            assertTrue(rep.seenMean() >= 0 && rep.seenMean() <= 1);
+            float[][] e = m.projectClassVectors(new float[][] {data.classVector("A")});
+            assertEquals(ArchSpec.densenetTiny().embeddingDim(), e[0].length);
+        }
+    }
+
+    @Test
+    void resumeReproducesAnUninterruptedRun() throws Exception {
+        Path straight = tmp.resolve("m-straight");
+        Path resumed = tmp.resolve("m-resumed");
+        new GzslTrainer(settings(2), QUIET).train(data, straight, false);
+        new GzslTrainer(settings(1), QUIET).train(data, resumed, false);
+        GzslTrainer.Result r = new GzslTrainer(settings(2), QUIET).train(data, resumed, true);
+        assertEquals(1, r.epochsRun());
+        Path a = straight.resolve(GzslTrainer.CHECKPOINTS).resolve("epoch-002.params");
+        Path b = resumed.resolve(GzslTrainer.CHECKPOINTS).resolve("epoch-002.params");
+        ModelConfig c = ModelConfig.read(straight);
+        float[][] probe = new float[2][c.preprocess().tensorSize()];
+        Random rng = new Random(1);
+        for (float[] p : probe) {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = (float) rng.nextGaussian();
+            }
+        }
+        try (TrainedModel ma = TrainedModel.load(straight, c, a); TrainedModel mb = TrainedModel.load(resumed, c, b)) {
+            float[][] ea = ma.embedImages(probe);
+            float[][] eb = mb.embedImages(probe);
+            for (int i = 0; i < ea.length; i++) {
+                assertArrayEquals(ea[i], eb[i], 1e-4f);
+            }
+            assertFalse(Float.isNaN(ea[0][0]));
+        }
+        assertEquals(2, Files.readAllLines(resumed.resolve(GzslTrainer.LOG_FILE)).size());
+    }
+
+    @Test
+    void controlVectorsKeepTheNorm() {
+        float[] v = {3, 4};
+        float[] r = Evaluator.randomSameNorm(v, new Random(2));
+        assertEquals(5.0, Math.hypot(r[0], r[1]), 1e-5);
+    }
+}
