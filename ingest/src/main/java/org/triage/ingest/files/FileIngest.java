@@ -1,5 +1,7 @@
 package org.triage.ingest.files;
 
+import org.triage.schemas.cli.ConsoleProgress;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -44,7 +46,7 @@ public final class FileIngest {
 
     public Summary run(List<Path> paths) throws IOException {
         List<Path> files = expand(paths);
-        Progress progress = progressOut != null && files.size() > 1 ? new Progress(progressOut, files.size()) : null;
+        ConsoleProgress progress = progressOut != null && files.size() > 1 ? new ConsoleProgress("ingest files", files.size(), "img", progressOut) : null;
         long t0 = System.nanoTime();
         int stored = 0;
         int failed = 0;
@@ -69,11 +71,11 @@ public final class FileIngest {
                 }
             }
             if (progress != null) {
-                progress.update(stored + failed, failed, false);
+                progress.update(stored + failed, failed == 0 ? "" : "failed " + failed);
             }
         }
         if (progress != null) {
-            progress.update(stored + failed, failed, true);
+            progress.finish();
         }
         return new Summary(files.size(), stored, failed, (System.nanoTime() - t0) / 1e9);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.triage.schemas.cli.ConsoleProgress;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -60,7 +61,7 @@ public final class PhantomGenerator {
         int total = config.total();
         LabelSampler sampler = new LabelSampler(config.labelNoise(), config.unseenShareInTest());
         LabelSampler.Draw[] draws = new LabelSampler.Draw[total];
-        ConsoleProgress progress = new ConsoleProgress("phantom", total, progressOut);
+        ConsoleProgress progress = new ConsoleProgress("phantom", total, "img", progressOut);
         AtomicInteger done = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(config.threads(), r -> {
             Thread t = new Thread(r, "phantom-render");
