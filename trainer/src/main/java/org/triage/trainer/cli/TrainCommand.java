@@ -17,8 +17,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Train CM-DML-GZSL. The defaults are the phantom benchmark configuration (small DenseNet,
- * 64 px crops) that meets the acceptance on a 2-core CPU; the paper's configuration is
+ * Train CM-DML-GZSL. The defaults are the phantom benchmark configuration (small DenseNet without
+ * the stem max pool, 60 px crops of the 64 px films, lr x0.1 after epoch 6; trainer/README.md has the
+ * measured numbers); the paper's configuration is
  * {@code --arch densenet121 --resize 256 --image-size 224 --lr 1e-4 --epochs 40 --lr-step 10 --delta ...}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train CM-DML-GZSL (DJL, PyTorch engine).")
@@ -29,7 +30,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "model folder to write")
     Path out;
 
-    @Option(names = "--arch", defaultValue = Defaults.ARCH, description = "densenet121 | densenet-small | densenet-tiny (default ${DEFAULT-VALUE})")
+    @Option(names = "--arch", defaultValue = Defaults.ARCH, description = "densenet121 | densenet-small | densenet-small-hr | densenet-small-hr4 | densenet-tiny (default ${DEFAULT-VALUE})")
     String arch;
 
     @Option(names = "--image-size", defaultValue = "" + Defaults.CROP, description = "square crop fed to the network (default ${DEFAULT-VALUE}; paper 224)")
@@ -110,12 +111,15 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The phantom benchmark configuration. */
     public static final class Defaults {
-        public static final String ARCH = "densenet-small";
-        public static final int CROP = 56;
+        // Half-resolution first block: the phantom's small findings (nodules, streaks) vanish at densenet-small's 1/4 stem.
+        public static final String ARCH = "densenet-small-hr4";
+        // A 60 px crop of the native 64 px film: +-2 px translation, and more of the lung edges kept at test time than a 56 px crop.
+        public static final int CROP = 60;
         public static final int RESIZE = 64;
         public static final double LR = 1e-3;
-        public static final int EPOCHS = 10;
-        public static final int LR_STEP = 7;
+        // val seen AUROC is noisy at lr 1e-3 and peaks right after the drop; the best epoch is kept
+        public static final int EPOCHS = 12;
+        public static final int LR_STEP = 6;
         public static final float DELTA = 1f;
         public static final double SEMANTIC_INIT_STD = 0;
 

@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * The shape of a DenseNet feature extractor plus the two mapping MLPs.
  *
- * @param name         arch id recorded in config.json ("densenet121", "densenet-small", "densenet-tiny")
+ * @param name         arch id recorded in config.json ("densenet121", "densenet-small", "densenet-small-hr", "densenet-small-hr4", "densenet-tiny")
  * @param stemKernel   kernel of the stride-2 stem conv (7 for DenseNet121, 3 for small images); padding kernel/2
  * @param stemPool     a 3x3/2 max pool (padding 1) after the stem's BN-ReLU
  * @param initFeatures channels of the stem conv
@@ -41,6 +41,15 @@ public record ArchSpec(String name, int stemKernel, boolean stemPool, int initFe
                 DEFAULT_LEAKY_SLOPE);
     }
 
+    /**
+     * densenet-small-hr with a fourth dense block (as DenseNet121 has four): the first block at 1/2 resolution keeps small
+     * findings, the fourth (at 1/16) widens the receptive field for large diffuse ones; the extra block costs little at 4x4.
+     */
+    public static ArchSpec densenetSmallHr4() {
+        return new ArchSpec("densenet-small-hr4", 3, false, 32, new int[] {4, 4, 4, 4}, 16, 4, 0.5, new int[] {512, 256}, 100, DEFAULT_LEAKY_SLOPE,
+                DEFAULT_LEAKY_SLOPE);
+    }
+
     /** Unit-test size: seconds per step on a laptop core. */
     public static ArchSpec densenetTiny() {
         return new ArchSpec("densenet-tiny", 3, false, 8, new int[] {1, 1}, 4, 2, 0.5, new int[] {16, 8}, 8, DEFAULT_LEAKY_SLOPE, DEFAULT_LEAKY_SLOPE);
@@ -51,8 +60,9 @@ public record ArchSpec(String name, int stemKernel, boolean stemPool, int initFe
             case "densenet121" -> densenet121();
             case "densenet-small" -> densenetSmall();
             case "densenet-small-hr" -> densenetSmallHr();
+            case "densenet-small-hr4" -> densenetSmallHr4();
             case "densenet-tiny" -> densenetTiny();
-            default -> throw new IllegalArgumentException("unknown arch '" + name + "'; expected densenet121, densenet-small, densenet-small-hr or densenet-tiny");
+            default -> throw new IllegalArgumentException("unknown arch '" + name + "'; expected densenet121, densenet-small, densenet-small-hr, densenet-small-hr4 or densenet-tiny");
         };
     }
 

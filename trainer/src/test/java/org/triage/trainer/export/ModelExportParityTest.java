@@ -36,7 +36,7 @@ class ModelExportParityTest {
     Path tmp;
 
     @ParameterizedTest(name = "{0} at {2}px")
-    @CsvSource({"densenet-small, 73, 64", "densenet121, 73, 64"})
+    @CsvSource({"densenet-small, 73, 64", "densenet-small-hr4, 64, 60", "densenet121, 73, 64"})
     void exportMatchesDjlAndPassesChecker(String arch, int resize, int crop) throws Exception {
         Path dir = ExportFixtures.randomModel(tmp.resolve("model"), ArchSpec.byName(arch), resize, crop, 768, 11);
         try (TrainedModel model = TrainedModel.load(dir)) {

@@ -48,4 +48,22 @@ class DenseNetTest {
             assertTrue(ModelInventory.parameters(net).stream().anyMatch(p -> p.path().equals("02semantic_01Linear_weight")));
         }
     }
+
+    /** The benchmark default: no stem pool and a fourth block, so a 60 px crop still ends on a 3x3 map (not 0x0) with 124 features. */
+    @Test
+    void smallHr4KeepsHalfResolutionAndEndsOnA3x3Map() {
+        ArchSpec spec = ArchSpec.byName("densenet-small-hr4");
+        assertEquals(124, spec.featureDim());
+        try (NDManager m = NDManager.newBaseManager()) {
+            SequentialBlock backbone = DenseNetBuilder.backbone(spec);
+            backbone.initialize(m, DataType.FLOAT32, new Shape(1, 3, 60, 60));
+            assertEquals(new Shape(2, 124), backbone.getOutputShapes(new Shape[] {new Shape(2, 3, 60, 60)})[0]);
+            // stem conv/2 -> 30, block 1 at 30x30, then transitions to 15, 7, 3: the last BN sees 3x3
+            Shape beforePool = new Shape(2, 3, 60, 60);
+            for (int i = 0; i < backbone.getChildren().size() - 2; i++) {
+                beforePool = backbone.getChildren().get(i).getValue().getOutputShapes(new Shape[] {beforePool})[0];
+            }
+            assertEquals(new Shape(2, 124, 3, 3), beforePool);
+        }
+    }
 }
