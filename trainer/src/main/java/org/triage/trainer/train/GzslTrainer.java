@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.triage.schemas.cli.ConsoleProgress;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -147,9 +148,10 @@ public final class GzslTrainer {
                 }
             }
             float[][] targets = targets(trainSamples, seen);
-            ProgressBar bar = new ProgressBar(err, settings.progress());
             int batch = Math.min(h.batchSize(), train.size());
             int steps = train.size() / batch; // the last partial batch is dropped: BN needs > 1 image and equal batches keep the loss scale
+            ConsoleProgress bar = settings.progress()
+                    ? new ConsoleProgress("train", (long) (h.epochs() - startEpoch) * steps * batch, "img", err) : null;
             List<Double> losses = new ArrayList<>();
             double trainSeconds = 0;
             double cpu0 = cpuSeconds();
@@ -173,10 +175,9 @@ public final class GzslTrainer {
                     double loss = trainStep.step(x, y, batch, epoch, lr, h.weightDecay());
                     lossSum += loss;
                     images += batch;
-                    double elapsed = trainSeconds + (System.nanoTime() - e0) / 1e9;
-                    double rate = images / Math.max(1e-9, elapsed);
-                    long remaining = (long) (h.epochs() - epoch) * steps * batch - (long) (step + 1) * batch;
-                    bar.update(epoch, h.epochs(), step + 1, steps, lossSum / (step + 1), rate, remaining / rate, step + 1 == steps);
+                    if (bar != null) {
+                        bar.update(images, String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch + 1, h.epochs(), lossSum / (step + 1)));
+                    }
                 }
                 double epochTrainSec = (System.nanoTime() - e0) / 1e9;
                 trainSeconds += epochTrainSec;
@@ -208,7 +209,10 @@ public final class GzslTrainer {
                 line.put("trainSeconds", epochTrainSec);
                 line.put("cpuSeconds", cpuSeconds() - cpu0);
                 appendLog(outDir, line);
-                bar.endLine(String.format(Locale.ROOT, "epoch %d/%d loss %.4f val seen AUROC %.4f%s  %.1f img/s  %.0f s", epoch + 1, h.epochs(),
+                if (bar != null) {
+                    bar.finish();
+                }
+                err.println(String.format(Locale.ROOT, "epoch %d/%d loss %.4f val seen AUROC %.4f%s  %.1f img/s  %.0f s", epoch + 1, h.epochs(),
                         meanLoss, valMetric, isBest ? " (best)" : "", rate, epochTrainSec));
                 if (settings.timeBudgetSec() > 0 && epoch + 1 < h.epochs()) {
                     double spent = (System.nanoTime() - t0) / 1e9;
