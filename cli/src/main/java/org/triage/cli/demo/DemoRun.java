@@ -173,7 +173,7 @@ public final class DemoRun {
         run(new PhantomCommand(), "--out", data.toString(), "--seed", String.valueOf(PHANTOM_SEED), "--force");
     }
 
-    private void ensureModel(Path data, Path model) {
+    private void ensureModel(Path data, Path model) throws IOException {
         boolean trained = Files.isRegularFile(model.resolve("config.json"));
         boolean exported = Files.isRegularFile(model.resolve("model.json")) && Files.isRegularFile(model.resolve("visual.onnx"));
         if (!retrain && trained && exported) {
@@ -182,10 +182,41 @@ public final class DemoRun {
         }
         if (retrain || !trained) {
             out.println(String.format(Locale.ROOT, "model: training the small CM-DML-GZSL for up to %.1f min (cached afterwards)", trainMinutes));
-            run(new TrainCommand(), "--data", data.toString(), "--out", model.toString(), "--time-budget", String.valueOf(trainMinutes));
+            trainWithRetries(data, model);
         }
         out.println("model: exporting ONNX and calibrating thresholds");
         run(new ExportCommand(), "--model", model.toString(), "--val-data", data.toString(), "--max-val-images", "300");
+    }
+
+    /**
+     * Training occasionally diverges to NaN in its first steps (an open trainer defect, see
+     * trainer/README.md); the demo then starts over with the next seed rather than failing.
+     */
+    private void trainWithRetries(Path data, Path model) throws IOException {
+        int attempts = 3;
+        for (int i = 0; i < attempts; i++) {
+            long seed = PHANTOM_SEED + i;
+            deleteRecursively(model);
+            int rc = new CommandLine(new TrainCommand()).execute("--data", data.toString(), "--out", model.toString(),
+                    "--time-budget", String.valueOf(trainMinutes), "--seed", String.valueOf(seed));
+            if (rc == 0) {
+                return;
+            }
+            out.println("model: training with seed " + seed + " failed (exit " + rc + ")"
+                    + (i + 1 < attempts ? "; starting over with seed " + (seed + 1) : ""));
+        }
+        throw new IllegalStateException("training failed " + attempts + " times; see the messages above");
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static void run(Object command, String... args) {
