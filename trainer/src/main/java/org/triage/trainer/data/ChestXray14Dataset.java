@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * ({@code images/} or the official {@code images_NNN/images/}). Labels always come from the label
  * file; a labels column in the split file is only cross-checked.
  */
-public final class ChestXray14Dataset implements GzslDataset {
+public final class ChestXray14Dataset extends StoredGzslDataset {
     private static final Logger log = LoggerFactory.getLogger(ChestXray14Dataset.class);
 
     public static final List<String> SEEN = List.of("Atelectasis", "Cardiomegaly", "Effusion", "Infiltration", "Mass",
@@ -66,15 +66,10 @@ public final class ChestXray14Dataset implements GzslDataset {
         }
     }
 
-    private final Path root;
-    private final ClassVectors vectors;
-    private final Map<String, List<Sample>> splits;
     private final Map<String, Integer> present;
 
     private ChestXray14Dataset(Path root, ClassVectors vectors, Map<String, List<Sample>> splits, Map<String, Integer> present) {
-        this.root = root;
-        this.vectors = vectors;
-        this.splits = splits;
+        super(root, SEEN, UNSEEN, vectors, splits);
         this.present = present;
     }
 
@@ -402,42 +397,10 @@ public final class ChestXray14Dataset implements GzslDataset {
         return present.get(split);
     }
 
-    @Override
-    public List<String> seenLabels() {
-        return SEEN;
-    }
 
-    @Override
-    public List<String> unseenLabels() {
-        return UNSEEN;
-    }
 
-    @Override
-    public float[] classVector(String label) {
-        return vectors.get(label);
-    }
 
-    @Override
-    public int classVectorDim() {
-        return vectors.dim();
-    }
 
-    @Override
-    public String classVectorEncoder() {
-        return vectors.encoder();
-    }
 
-    @Override
-    public List<Sample> split(String name) {
-        List<Sample> s = splits.get(name);
-        if (s == null) {
-            throw new IllegalArgumentException("unknown split '" + name + "' (train, val, test)");
-        }
-        return s;
-    }
 
-    @Override
-    public Path root() {
-        return root;
-    }
 }

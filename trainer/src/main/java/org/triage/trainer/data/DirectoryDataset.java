@@ -24,7 +24,7 @@ import java.util.Set;
  * DIR/dataset.json              generator, seed, counts, attribute definitions (informational)
  * </pre>
  */
-public final class DirectoryDataset implements GzslDataset {
+public final class DirectoryDataset extends StoredGzslDataset {
     public static final String IMAGES_DIR = "images";
     public static final String LABELS_FILE = "labels.csv";
     public static final String CLASSES_FILE = "classes.json";
@@ -32,21 +32,12 @@ public final class DirectoryDataset implements GzslDataset {
     public static final String LABELS_HEADER = "image,split,labels";
     static final Set<String> SPLITS = Set.of("train", "val", "test");
 
-    private final Path root;
-    private final List<String> seen;
-    private final List<String> unseen;
-    private final ClassVectors vectors;
-    private final Map<String, List<Sample>> splits;
     private final boolean flipSafe;
 
     private DirectoryDataset(Path root, List<String> seen, List<String> unseen, ClassVectors vectors, Map<String, List<Sample>> splits,
             boolean flipSafe) {
-        this.root = root;
+        super(root, seen, unseen, vectors, splits);
         this.flipSafe = flipSafe;
-        this.seen = List.copyOf(seen);
-        this.unseen = List.copyOf(unseen);
-        this.vectors = vectors;
-        this.splits = splits;
     }
 
     public static DirectoryDataset open(Path dir) {
@@ -170,47 +161,15 @@ public final class DirectoryDataset implements GzslDataset {
         return labels;
     }
 
-    @Override
-    public List<String> seenLabels() {
-        return seen;
-    }
 
-    @Override
-    public List<String> unseenLabels() {
-        return unseen;
-    }
 
-    @Override
-    public float[] classVector(String label) {
-        return vectors.get(label);
-    }
 
-    @Override
-    public int classVectorDim() {
-        return vectors.dim();
-    }
 
-    @Override
-    public String classVectorEncoder() {
-        return vectors.encoder();
-    }
 
-    @Override
-    public List<Sample> split(String name) {
-        List<Sample> s = splits.get(name);
-        if (s == null) {
-            throw new IllegalArgumentException("unknown split '" + name + "' (train, val, test)");
-        }
-        return s;
-    }
 
     @Override
     public boolean horizontalFlipPreservesLabels() {
         return flipSafe;
     }
 
-    @Override
-    public Path root() {
-        return root;
-    }
 }
