@@ -107,9 +107,17 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
+    private static boolean isWildcard(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isAnyLocalAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     /** The base URL clients use; a wildcard bind is reported as 127.0.0.1. */
     public String url() {
-        String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        String h = isWildcard(host) ? "127.0.0.1" : host;
         if (h.contains(":")) {
             h = "[" + h + "]";
         }
