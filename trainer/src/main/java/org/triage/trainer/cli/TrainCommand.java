@@ -82,6 +82,18 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--semantic-slope", description = "LeakyReLU slope of the semantic MLP (default: the arch's, 0.01; 1 = linear mapping)")
     Float semanticSlope;
 
+    @Option(names = "--ema", defaultValue = "" + Defaults.EMA,
+            description = "decay of the moving average of the weights that is validated and saved; 0 = off (default ${DEFAULT-VALUE})")
+    double ema;
+
+    @Option(names = "--intensity-jitter", defaultValue = "" + Defaults.INTENSITY_JITTER,
+            description = "photometric augmentation strength: gain 1+-s, offset +-s/2, gamma exp(+-s); 0 = off (default ${DEFAULT-VALUE})")
+    double intensityJitter;
+
+    @Option(names = "--backbone-weights", paramLabel = "NPZ",
+            description = "initialise the DenseNet backbone from a torchvision state_dict saved as .npz (e.g. ImageNet weights you have); nothing is downloaded")
+    Path backboneWeights;
+
     @Option(names = "--no-augment", description = "center crop only, no random crop or flip")
     boolean noAugment;
 
@@ -122,6 +134,8 @@ public final class TrainCommand implements Callable<Integer> {
         public static final int LR_STEP = 6;
         public static final float DELTA = 1f;
         public static final double SEMANTIC_INIT_STD = 0;
+        public static final double EMA = 0;
+        public static final double INTENSITY_JITTER = 0;
 
         private Defaults() {}
     }
@@ -139,9 +153,9 @@ public final class TrainCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--flip must be auto, on or off");
             };
             TrainHyper hyper = new TrainHyper(lr, weightDecay, beta1, beta2, batchSize, epochs, lrStep, lrGamma, alpha, beta, delta,
-                    !noAugment, flipOk && !noAugment, seed, semanticInitStd);
+                    !noAugment, flipOk && !noAugment, seed, semanticInitStd, ema, intensityJitter);
             TrainSettings settings = new TrainSettings(semanticSlope == null ? ArchSpec.byName(arch) : ArchSpec.byName(arch).withSemanticSlope(semanticSlope), PreprocessSpec.imagenet(resize, crop),
-                    DistanceFunction.fromId(distance), hyper, nThreads, !noProgress, timeBudgetMin * 60);
+                    DistanceFunction.fromId(distance), hyper, nThreads, !noProgress, timeBudgetMin * 60, backboneWeights);
             if (ablation) {
                 Path table = new AblationRunner(settings, ablationEpochs, System.err).run(dataset, out);
                 System.out.println("ablation table: " + table);

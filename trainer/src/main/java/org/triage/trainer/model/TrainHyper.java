@@ -21,19 +21,45 @@ package org.triage.trainer.model;
  *                    weight). The semantic branch only ever sees the S seen class vectors, so its first layer is
  *                    trained only inside their span; whatever a random init puts on the other directions maps the
  *                    novel part of an unseen class vector to noise. A near-zero init keeps those directions silent.
+ * @param emaDecay    decay of an exponential moving average of the weights (0 = off); validation, selection and the
+ *                    saved model use the averaged weights, training continues on the raw ones
+ * @param intensityJitter strength s of the photometric augmentation (0 = off): per image gain 1+-s, offset +-s/2 and
+ *                    gamma exp(+-s) on the [0,1] pixels before normalisation, as exposure varies between films
  */
 public record TrainHyper(double lr, double weightDecay, double beta1, double beta2, int batchSize, int epochs, int lrStep,
-        double lrGamma, float alpha, float beta, float delta, boolean augment, boolean flip, long seed, double semanticInitStd) {
+        double lrGamma, float alpha, float beta, float delta, boolean augment, boolean flip, long seed, double semanticInitStd,
+        double emaDecay, double intensityJitter) {
+
+    public TrainHyper {
+        if (emaDecay < 0 || emaDecay >= 1) {
+            throw new IllegalArgumentException("--ema must be in [0, 1), got " + emaDecay);
+        }
+        if (intensityJitter < 0 || intensityJitter > 0.5) {
+            throw new IllegalArgumentException("--intensity-jitter must be in [0, 0.5], got " + intensityJitter);
+        }
+    }
+
+    /** Without weight averaging or photometric augmentation. */
+    public TrainHyper(double lr, double weightDecay, double beta1, double beta2, int batchSize, int epochs, int lrStep, double lrGamma,
+            float alpha, float beta, float delta, boolean augment, boolean flip, long seed, double semanticInitStd) {
+        this(lr, weightDecay, beta1, beta2, batchSize, epochs, lrStep, lrGamma, alpha, beta, delta, augment, flip, seed, semanticInitStd, 0, 0);
+    }
 
     /** Without a semantic init override (He init everywhere). */
     public TrainHyper(double lr, double weightDecay, double beta1, double beta2, int batchSize, int epochs, int lrStep, double lrGamma,
             float alpha, float beta, float delta, boolean augment, boolean flip, long seed) {
-        this(lr, weightDecay, beta1, beta2, batchSize, epochs, lrStep, lrGamma, alpha, beta, delta, augment, flip, seed, 0);
+        this(lr, weightDecay, beta1, beta2, batchSize, epochs, lrStep, lrGamma, alpha, beta, delta, augment, flip, seed, 0, 0, 0);
     }
 
     /** Learning rate in a 0-based epoch under the step schedule. */
     public double lrAt(int epoch) {
         return lr * Math.pow(lrGamma, Math.floorDiv(epoch, Math.max(1, lrStep)));
+    }
+
+    /** The same run for another number of epochs (ablations). */
+    public TrainHyper withEpochs(int n) {
+        return new TrainHyper(lr, weightDecay, beta1, beta2, batchSize, n, lrStep, lrGamma, alpha, beta, delta, augment, flip, seed,
+                semanticInitStd, emaDecay, intensityJitter);
     }
 
     public CmDmlLoss loss() {

@@ -61,6 +61,17 @@ final class AdamState {
         }
     }
 
+    /** Drops the gradients of a skipped step. Overwrites rather than subtracts: NaN - NaN is NaN. */
+    void clearGradients() {
+        for (ParamEntry p : params) {
+            NDArray g = p.parameter().getArray().getGradient();
+            try (NDArray zeros = g.zerosLike()) {
+                zeros.copyTo(g);
+            }
+            g.close();
+        }
+    }
+
     void save(Path file) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
             out.writeLong(step);

@@ -41,6 +41,7 @@ import org.triage.model.preprocess.ImagePreprocessor;
 import org.triage.trainer.data.GzslDataset;
 import org.triage.trainer.data.Sample;
 import org.triage.trainer.eval.GzslEvaluation;
+import org.triage.trainer.model.BackboneWeights;
 import org.triage.trainer.model.CmDmlLoss;
 import org.triage.trainer.model.CrossModalNet;
 import org.triage.trainer.model.ModelConfig;
@@ -70,6 +71,7 @@ public final class GzslTrainer {
     public static final String LOG_FILE = "train-log.jsonl";
     public static final String CHECKPOINTS = "checkpoints";
     static final double ADAM_EPS = 1e-8;
+    private static final String SELECTION = "max mean seen-class AUROC on val";
 
     private final TrainSettings settings;
     private final PrintStream err;
@@ -121,6 +123,10 @@ public final class GzslTrainer {
 
             CrossModalNet net = new CrossModalNet(settings.arch(), h.semanticInitStd());
             net.initialize(manager, settings.preprocess().channels(), settings.preprocess().crop(), data.classVectorDim());
+            if (settings.backboneWeights() != null) { // a resume then overwrites these from the checkpoint
+                int n = BackboneWeights.load(net.backbone(), settings.backboneWeights(), manager);
+                log.info("backbone initialised from {} ({} arrays)", settings.backboneWeights().getFileName(), n);
+            }
             float[][] seenVectors = new float[seen.size()][];
             for (int i = 0; i < seen.size(); i++) {
                 seenVectors[i] = data.classVector(seen.get(i));
@@ -147,6 +153,14 @@ public final class GzslTrainer {
                     err.println("--resume: no checkpoint in " + ckptDir + ", starting from scratch");
                 }
             }
+            WeightAverage ema = h.emaDecay() > 0 ? new WeightAverage(manager, ModelInventory.parameters(net), h.emaDecay()) : null;
+            if (ema != null && startEpoch > 0) {
+                Path emaFile = ckptDir.resolve(name(startEpoch - 1) + ".ema");
+                if (!Files.isRegularFile(emaFile)) {
+                    throw new IllegalStateException("--resume: " + emaFile + " is missing (the run averaged weights); resume with the same flags");
+                }
+                ema.load(emaFile, manager);
+            }
             float[][] targets = targets(trainSamples, seen);
             int batch = Math.min(h.batchSize(), train.size());
             int steps = train.size() / batch; // the last partial batch is dropped: BN needs > 1 image and equal batches keep the loss scale
@@ -162,6 +176,8 @@ public final class GzslTrainer {
                 double lr = h.lrAt(epoch);
                 int[] order = permutation(train.size(), new Random(h.seed() * 1_000_003L + epoch));
                 double lossSum = 0;
+                int finiteSteps = 0;
+                long skippedBefore = trainStep.skippedSteps();
                 int epochFinal = epoch;
                 Future<float[]> next = pool.submit(() -> batchInputs(train, order, 0, batch, epochFinal));
                 for (int step = 0; step < steps; step++) {
@@ -173,28 +189,44 @@ public final class GzslTrainer {
                         System.arraycopy(targets[order[step * batch + b]], 0, y, b * seen.size(), seen.size());
                     }
                     double loss = trainStep.step(x, y, batch, epoch, lr, h.weightDecay());
-                    lossSum += loss;
+                    if (!Double.isNaN(loss)) {
+                        lossSum += loss;
+                        finiteSteps++;
+                        if (ema != null) {
+                            ema.update();
+                        }
+                    }
                     images += batch;
                     if (bar != null) {
-                        bar.update(images, String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch + 1, h.epochs(), lossSum / (step + 1)));
+                        bar.update(images, String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch + 1, h.epochs(), lossSum / Math.max(1, finiteSteps)));
                     }
                 }
                 double epochTrainSec = (System.nanoTime() - e0) / 1e9;
                 trainSeconds += epochTrainSec;
-                double meanLoss = lossSum / Math.max(1, steps);
+                double meanLoss = lossSum / Math.max(1, finiteSteps);
+                long skippedSteps = trainStep.skippedSteps() - skippedBefore;
+                if (skippedSteps > 0) {
+                    log.warn("skipped {} of {} steps of epoch {} with a non-finite loss or gradient", skippedSteps, steps, epoch + 1);
+                }
                 losses.add(meanLoss);
+                if (ema != null) {
+                    ema.apply();
+                }
                 double valMetric = validate(net, ps, manager, val, seen, seenVectors, pool);
                 // without val images the last epoch is selected
                 boolean isBest = Double.isNaN(valMetric) || Double.isNaN(best) || valMetric > best;
                 if (isBest) {
                     best = valMetric;
                     bestEpoch = epoch;
+                    // the weights just validated: the averaged ones when --ema is on
+                    writeParams(net, outDir.resolve(ModelConfig.PARAMS_FILE));
+                    config.withSelection(ModelConfig.PARAMS_FILE, epoch, SELECTION, best).write(outDir);
+                }
+                if (ema != null) {
+                    ema.restore();
+                    ema.save(ckptDir.resolve(name(epoch) + ".ema"), manager);
                 }
                 saveCheckpoint(net, adam, ckptDir, epoch, bestEpoch, best);
-                if (isBest) {
-                    Files.copy(ckptDir.resolve(name(epoch) + ".params"), outDir.resolve(ModelConfig.PARAMS_FILE), StandardCopyOption.REPLACE_EXISTING);
-                    config.withSelection(ModelConfig.PARAMS_FILE, epoch, "max mean seen-class AUROC on val", best).write(outDir);
-                }
                 pruneCheckpoints(ckptDir, epoch, bestEpoch);
                 epochsRun++;
                 double rate = (double) steps * batch / epochTrainSec;
@@ -205,6 +237,7 @@ public final class GzslTrainer {
                 line.put("loss", meanLoss);
                 line.put("valSeenAuroc", valMetric);
                 line.put("best", isBest);
+                line.put("skippedSteps", skippedSteps);
                 line.put("imagesPerSec", rate);
                 line.put("trainSeconds", epochTrainSec);
                 line.put("cpuSeconds", cpuSeconds() - cpu0);
@@ -241,7 +274,7 @@ public final class GzslTrainer {
         }
         return new ModelConfig(ModelConfig.FORMAT, settings.arch(), settings.preprocess(), data.classVectorDim(), data.classVectorEncoder(),
                 settings.distance().id(), data.seenLabels(), data.unseenLabels(), vectors, settings.hyper(), ModelConfig.PARAMS_FILE, -1,
-                "max mean seen-class AUROC on val", Double.NaN);
+                 SELECTION, Double.NaN);
     }
 
     /** Mean seen-class AUROC on val (see the class comment for why not a harmonic mean). */
@@ -289,9 +322,13 @@ public final class GzslTrainer {
         for (int b = 0; b < batch; b++) {
             int pos = step * batch + b;
             ImagePreprocessor.Resized r = src.resized(order[pos]);
-            float[] one = h.augment()
-                    ? src.preprocessor().preprocessTraining(r, new Random(h.seed() * 31L + epoch * 1_000_003L + pos), h.flip())
-                    : src.preprocessor().centerCrop(r);
+            float[] one;
+            if (h.augment()) {
+                Random rng = new Random(h.seed() * 31L + epoch * 1_000_003L + pos);
+                one = src.preprocessor().preprocessTraining(IntensityJitter.apply(r, h.intensityJitter(), rng), rng, h.flip());
+            } else {
+                one = src.preprocessor().centerCrop(r);
+            }
             System.arraycopy(one, 0, x, b * size, size);
         }
         return x;
@@ -348,6 +385,14 @@ public final class GzslTrainer {
         return String.format(Locale.ROOT, "epoch-%03d", epoch + 1);
     }
 
+    private static void writeParams(CrossModalNet net, Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+            net.saveParameters(new DataOutputStream(o));
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
     private static void saveCheckpoint(CrossModalNet net, AdamState adam, Path dir, int epoch, int bestEpoch, double best) throws IOException {
         Path params = dir.resolve(name(epoch) + ".params");
         Path tmp = dir.resolve(name(epoch) + ".params.tmp");
@@ -371,12 +416,13 @@ public final class GzslTrainer {
         if (old >= 0 && old != bestEpoch) {
             Files.deleteIfExists(dir.resolve(name(old) + ".params"));
             Files.deleteIfExists(dir.resolve(name(old) + ".adam"));
+            Files.deleteIfExists(dir.resolve(name(old) + ".ema"));
         }
         // a previously best epoch that lost its status and is older than the last two
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 String f = p.getFileName().toString();
-                if (f.startsWith("epoch-") && (f.endsWith(".params") || f.endsWith(".adam"))) {
+                if (f.startsWith("epoch-") && (f.endsWith(".params") || f.endsWith(".adam") || f.endsWith(".ema"))) {
                     int e = Integer.parseInt(f.substring(6, 9)) - 1;
                     if (e < epoch - 1 && e != bestEpoch) {
                         Files.deleteIfExists(p);

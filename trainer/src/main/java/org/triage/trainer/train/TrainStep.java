@@ -32,6 +32,11 @@ public final class TrainStep {
     private final PreprocessSpec pre;
     private final int classes;
     private final List<ParamEntry> trainable;
+    private int consecutiveSkips;
+    private long skipped;
+
+    /** This many non-finite steps in a row end the run: the weights are diverging, not one batch misbehaving. */
+    public static final int MAX_CONSECUTIVE_SKIPS = 10;
 
     public TrainStep(CrossModalNet net, NDManager manager, float[][] seenVectors, CmDmlLoss loss, DistanceFunction distance, PreprocessSpec pre,
             double beta1, double beta2) {
@@ -65,12 +70,17 @@ public final class TrainStep {
     }
 
     /**
+     * One step; a step whose loss or gradient is not finite is skipped (no update, gradients
+     * cleared) and reported as NaN, so one bad batch does not poison the weights. The trainer
+     * stops when {@link #MAX_CONSECUTIVE_SKIPS} steps in a row are skipped.
+     *
      * @param x     batch*channels*crop*crop preprocessed pixels
      * @param y     batch*classes 0/1 targets over the seen classes
-     * @return the batch loss before the update
+     * @return the batch loss before the update, or NaN when the step was skipped
      */
     public double step(float[] x, float[] y, int batch, int epoch, double lr, double weightDecay) {
         double value;
+        boolean finiteGradients;
         try (NDManager sub = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray xs = sub.create(x, new Shape(batch, pre.channels(), pre.crop(), pre.crop()));
             NDArray ys = sub.create(y, new Shape(batch, classes));
@@ -79,11 +89,38 @@ public final class TrainStep {
             NDArray l = loss.compute(d, ys, epoch);
             gc.backward(l);
             value = l.getFloat();
+            finiteGradients = Double.isFinite(value) && gradientsFinite(sub);
         }
-        if (!Double.isFinite(value)) {
-            throw new IllegalStateException("loss became " + value + " at epoch " + (epoch + 1) + "; lower --lr or --delta");
+        if (!finiteGradients) {
+            adam.clearGradients();
+            consecutiveSkips++;
+            skipped++;
+            if (consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+                throw new IllegalStateException("the loss or its gradient was not finite in " + consecutiveSkips + " steps in a row at epoch "
+                        + (epoch + 1) + "; lower --lr or --delta");
+            }
+            return Double.NaN;
         }
+        consecutiveSkips = 0;
         adam.update(lr, weightDecay);
         return value;
+    }
+
+    /** Steps skipped so far because the loss or a gradient was NaN or infinite. */
+    public long skippedSteps() {
+        return skipped;
+    }
+
+    /** One reduction over all gradients: NaN and infinity survive a sum, so one scalar tells. */
+    private boolean gradientsFinite(NDManager sub) {
+        NDArray total = null;
+        for (ParamEntry p : trainable) {
+            try (NDArray g = p.parameter().getArray().getGradient()) {
+                NDArray s = g.sum();
+                s.attach(sub);
+                total = total == null ? s : total.add(s);
+            }
+        }
+        return total == null || Float.isFinite(total.getFloat());
     }
 }
