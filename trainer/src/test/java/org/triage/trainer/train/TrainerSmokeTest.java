@@ -76,10 +76,15 @@ class TrainerSmokeTest {
     }
 
     private static TrainSettings settings(int epochs) {
-        TrainHyper h = new TrainHyper(1e-2, 3e-4, 0.9, 0.999, 8, epochs, 10, 0.1, 2f, 0.03f, 1f, true, false, 7, 0);
-        return new TrainSettings(ArchSpec.densenetTiny(), new PreprocessSpec(16, 14, 1, new float[] {0.5f}, new float[] {0.25f}),
-                DistanceFunction.WEIGHTED_EUCLIDEAN, h, 1, false, 0);
+        return settings(epochs, 0, 0);
     }
+
+    private static TrainSettings settings(int epochs, double ema, double jitter) {
+        TrainHyper h = new TrainHyper(1e-2, 3e-4, 0.9, 0.999, 8, epochs, 10, 0.1, 2f, 0.03f, 1f, true, false, 7, 0, ema, jitter);
+        return new TrainSettings(ArchSpec.densenetTiny(), TINY_PRE, DistanceFunction.WEIGHTED_EUCLIDEAN, h, 1, false, 0);
+    }
+
+    private static final PreprocessSpec TINY_PRE = new PreprocessSpec(16, 14, 1, new float[] {0.5f}, new float[] {0.25f});
 
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
@@ -132,6 +137,95 @@ class TrainerSmokeTest {
             assertFalse(Float.isNaN(ea[0][0]));
         }
         assertEquals(2, Files.readAllLines(resumed.resolve(GzslTrainer.LOG_FILE)).size());
+    }
+
+    @Test
+    void averagedWeightsAndJitterResumeLikeAnUninterruptedRun() throws Exception {
+        Path straight = tmp.resolve("ema-straight");
+        Path resumed = tmp.resolve("ema-resumed");
+        new GzslTrainer(settings(2, 0.9, 0.2), QUIET).train(data, straight, false);
+        new GzslTrainer(settings(1, 0.9, 0.2), QUIET).train(data, resumed, false);
+        new GzslTrainer(settings(2, 0.9, 0.2), QUIET).train(data, resumed, true);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDList a = ai.djl.ndarray.NDList.decode(m, Files.readAllBytes(straight.resolve(GzslTrainer.CHECKPOINTS).resolve("epoch-002.ema")));
+            ai.djl.ndarray.NDList b = ai.djl.ndarray.NDList.decode(m, Files.readAllBytes(resumed.resolve(GzslTrainer.CHECKPOINTS).resolve("epoch-002.ema")));
+            assertEquals(a.size(), b.size());
+            assertEquals(a.get(0).toLongArray()[0], b.get(0).toLongArray()[0], "update count");
+            for (int i = 1; i < a.size(); i++) {
+                assertArrayEquals(a.get(i).toFloatArray(), b.get(i).toFloatArray(), 1e-4f, "averaged parameter " + i);
+            }
+            // the saved model is the averaged network, not the raw weights of the selected epoch
+            ModelConfig c = ModelConfig.read(straight);
+            int sel = c.selectedEpoch();
+            byte[] raw = Files.readAllBytes(straight.resolve(GzslTrainer.CHECKPOINTS).resolve(GzslTrainer.name(sel) + ".params"));
+            assertFalse(java.util.Arrays.equals(raw, Files.readAllBytes(straight.resolve(ModelConfig.PARAMS_FILE))));
+        }
+    }
+
+    @Test
+    void nonFiniteStepsAreSkippedAndARunOfThemStops() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.triage.trainer.model.CrossModalNet net = new org.triage.trainer.model.CrossModalNet(ArchSpec.densenetTiny());
+            net.initialize(m, 1, 14, 6);
+            float[][] vectors = {data.classVector("A"), data.classVector("B"), data.classVector("C")};
+            TrainStep step = new TrainStep(net, m, vectors, new org.triage.trainer.model.CmDmlLoss(2f, 0.03f, 1f),
+                    DistanceFunction.WEIGHTED_EUCLIDEAN, TINY_PRE, 0.9, 0.999);
+            int batch = 4;
+            float[] y = new float[batch * 3];
+            for (int b = 0; b < batch; b++) {
+                y[b * 3 + b % 3] = 1;
+            }
+            Random rng = new Random(5);
+            float[] x = new float[batch * TINY_PRE.tensorSize()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            float[] bad = x.clone();
+            bad[3] = Float.NaN;
+            float[] before = firstWeights(net);
+            assertTrue(Double.isNaN(step.step(bad, y, batch, 0, 1e-2, 3e-4)));
+            assertArrayEquals(before, firstWeights(net), "a skipped step must not move the weights");
+            double ok = step.step(x, y, batch, 0, 1e-2, 3e-4);
+            assertTrue(Double.isFinite(ok));
+            float[] after = firstWeights(net);
+            assertFalse(java.util.Arrays.equals(before, after));
+            for (float v : after) {
+                assertTrue(Float.isFinite(v), "NaN gradients of the skipped step leaked into the update");
+            }
+            assertEquals(1, step.skippedSteps());
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> {
+                for (int i = 0; i < TrainStep.MAX_CONSECUTIVE_SKIPS; i++) {
+                    step.step(bad, y, batch, 0, 1e-2, 3e-4);
+                }
+            });
+            assertTrue(e.getMessage().contains("10 steps in a row"), e.getMessage());
+        }
+    }
+
+    private static float[] firstWeights(org.triage.trainer.model.CrossModalNet net) {
+        return org.triage.trainer.model.ModelInventory.parameters(net).get(0).parameter().getArray().toFloatArray();
+    }
+
+    @Test
+    void intensityJitterIsBoundedSeededAndOffAtZero() {
+        float[] px = new float[64];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = i / 63f;
+        }
+        org.triage.model.preprocess.ImagePreprocessor.Resized r = new org.triage.model.preprocess.ImagePreprocessor.Resized(px, 8, 8);
+        Random untouched = new Random(9);
+        assertTrue(IntensityJitter.apply(r, 0, untouched) == r);
+        assertEquals(new Random(9).nextLong(), untouched.nextLong(), "strength 0 must not draw from the augmentation RNG");
+        float[] a = IntensityJitter.apply(r, 0.3, new Random(4)).pixels();
+        float[] b = IntensityJitter.apply(r, 0.3, new Random(4)).pixels();
+        assertArrayEquals(a, b);
+        assertFalse(java.util.Arrays.equals(a, px));
+        for (int i = 0; i < a.length; i++) {
+            assertTrue(a[i] >= 0 && a[i] <= 1);
+            if (i > 0) {
+                assertTrue(a[i] >= a[i - 1], "jitter must keep the order of intensities");
+            }
+        }
     }
 
     @Test
