@@ -14,10 +14,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "test.sh: installing ${missing[*]}" >&2
     apt-get update -qq
+    updated=1
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "test.sh: not root or no apt-get; tests needing ${missing[*]} will skip" >&2
   fi
+fi
+# Optional: torchvision lets BackboneWeightsTest compare our DenseNet121 with torchvision's on the same weights
+# (and `triage bench train` run its PyTorch reference). Large, so a failed install only makes that check skip.
+optional=(python3-torchvision)
+opt_missing=()
+for p in "${optional[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || opt_missing+=("$p"); done
+if [ ${#opt_missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "test.sh: installing ${opt_missing[*]} (optional)" >&2
+  [ -n "${updated:-}" ] || apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${opt_missing[@]}" >/dev/null \
+    || echo "test.sh: could not install ${opt_missing[*]}; the torchvision cross-check will skip" >&2
 fi
 # Orthanc's Debian package starts a system service; our tests run their own instances on ephemeral ports.
 if command -v service >/dev/null && service orthanc status >/dev/null 2>&1; then service orthanc stop >/dev/null 2>&1 || true; fi
