@@ -20,8 +20,9 @@ import org.triage.trainer.model.ModelInventory.ParamEntry;
  * of the raw weights jumps by several points from one epoch to the next at lr 1e-3; the average
  * follows the same trajectory without that noise, so the selected epoch is less a matter of luck.
  *
- * <p>The first updates use a smaller decay, min(decay, (1+t)/(10+t)), so the average is not
- * dominated by the random initialisation.
+ * <p>Update t (from 1) uses decay min(DECAY, t/(t+1)): until 1/(1-DECAY) updates the average is the
+ * plain mean of every weight since the start (so the random initialisation fades at once), after
+ * that an exponential average over about the last 1/(1-DECAY) steps.
  */
 final class WeightAverage implements AutoCloseable {
     private final List<ParamEntry> params;
@@ -43,7 +44,7 @@ final class WeightAverage implements AutoCloseable {
     /** Folds the current weights into the average. */
     void update() {
         updates++;
-        float d = (float) Math.min(decay, (1.0 + updates) / (10.0 + updates));
+        float d = (float) Math.min(decay, updates / (updates + 1.0));
         for (int i = 0; i < params.size(); i++) {
             NDArray w = params.get(i).parameter().getArray();
             NDArray s = shadow.get(i);
