@@ -50,12 +50,13 @@ public final class AblationRunner {
         md.append(String.format(Locale.ROOT,
                 "Each row: `triage train` with %d epochs (the benchmark default is %d; fewer here to fit the CPU), arch %s, %d px, lr %.0e, "
                         + "step %d, delta %s, seed %d; AUROC on the test split (generalized zero-shot: every image scored for every label). "
-                        + "E = floor(epoch/10), so beta changes nothing in runs shorter than 11 epochs.\n\n",
+                        + "E = floor(epoch/10), so beta changes nothing in runs shorter than 11 epochs (such rows share one training run).\n\n",
                 epochs, h.epochs(), base.arch().name(), base.preprocess().crop(), h.lr(), h.lrStep(), fmt(h.delta()), h.seed()));
         String lastTable = null;
         for (Map.Entry<String, Variant> e : variants.entrySet()) {
             Variant v = e.getValue();
-            String key = v.distance().id() + "/" + v.alpha() + "/" + v.beta();
+            // beta enters only through E = floor(epoch/10): runs of 10 epochs or fewer train identically for every beta
+            String key = v.distance().id() + "/" + v.alpha() + "/" + (epochs > 10 ? v.beta() : "-");
             EvaluationReport r = results.get(key);
             if (r == null) {
                 r = trainAndEvaluate(data, outDir.resolve(dirName(v)), v);

@@ -229,6 +229,22 @@ class TrainerSmokeTest {
     }
 
     @Test
+    void ablationWritesTheThreeTablesAndSharesRunsBetaCannotChange() throws Exception {
+        Path out = tmp.resolve("ablation");
+        Path table = new AblationRunner(settings(1), 1, QUIET).run(data, out);
+        String md = Files.readString(table);
+        for (String t : new String[] {"## Table 3 (distance)", "## Table 4 (alpha)", "## Table 5 (beta)"}) {
+            assertTrue(md.contains(t), md);
+        }
+        // 5 distances + 4 alphas + 4 betas
+        assertEquals(13, md.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| setting")).count(), md);
+        // 5 distances, alpha 0, 1 and 3 (alpha 2 is the weighted-euclidean row), no extra run for beta in a 1-epoch run
+        try (var dirs = Files.list(out)) {
+            assertEquals(8, dirs.filter(Files::isDirectory).count());
+        }
+    }
+
+    @Test
     void controlVectorsKeepTheNorm() {
         float[] v = {3, 4};
         float[] r = Evaluator.randomSameNorm(v, new Random(2));
