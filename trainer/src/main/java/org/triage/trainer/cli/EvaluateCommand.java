@@ -37,16 +37,25 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the control's random vectors")
     long seed;
 
+    @Option(names = "--control-draws", defaultValue = "1",
+            description = "with the control: also score this many independent draws (seeds --seed, --seed+1, ...) and report their average "
+                    + "(the report's metrics stay the --seed draw; default ${DEFAULT-VALUE})")
+    int controlDraws;
+
     @Override
     public Integer call() {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         TrainCommand.configureThreads(n);
         try (TrainedModel m = TrainedModel.load(model)) {
             GzslDataset dataset = GzslDataset.open(data);
-            EvaluationReport r = Evaluator.evaluate(m, dataset, split, control, seed, n, batchSize);
+            EvaluationReport r = Evaluator.evaluate(m, dataset, split, control, seed, controlDraws, n, batchSize);
             r.putExtra("model", model.toAbsolutePath().toString());
             r.write(report);
             r.printTable(System.out);
+            if (r.extra("controlUnseenMeanAverage") instanceof Double avg) {
+                System.out.println(String.format(java.util.Locale.ROOT, "control over %d draws: unseen mean %.4f (sd %.4f)", controlDraws, avg,
+                        (Double) r.extra("controlUnseenMeanSd")));
+            }
             return 0;
         } catch (DatasetFormatException | IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
             System.err.println("triage evaluate: " + e.getMessage());

@@ -97,6 +97,11 @@ public final class EvaluationReport {
         return this;
     }
 
+    /** An informational key added with {@link #putExtra}, or null. */
+    public Object extra(String key) {
+        return extras.get(key);
+    }
+
     /** Writes the report JSON, and scores.csv, truth.csv and roc.png in the same folder. */
     public void write(Path reportFile) {
         Path dir = reportFile.toAbsolutePath().getParent();

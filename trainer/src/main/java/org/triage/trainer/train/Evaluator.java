@@ -27,6 +27,21 @@ public final class Evaluator {
      */
     public static EvaluationReport evaluate(TrainedModel model, GzslDataset data, String split, boolean controlRandomUnseen, long seed,
             int threads, int batchSize) {
+        return evaluate(model, data, split, controlRandomUnseen, seed, 1, threads, batchSize);
+    }
+
+    /**
+     * @param controlDraws with the control, how many independent draws of random vectors (seeds seed, seed+1, ...) to
+     *                     score; the report's metrics are the first draw's (the single-draw control of {@code --seed}),
+     *                     and the extras {@code controlUnseenMeans}, {@code controlUnseenMeanAverage} and
+     *                     {@code controlUnseenMeanSd} hold all draws. Four random vectors scatter by about +-0.1 from
+     *                     one draw to the next, so one draw says little about a model; the average over draws does.
+     */
+    public static EvaluationReport evaluate(TrainedModel model, GzslDataset data, String split, boolean controlRandomUnseen, long seed,
+            int controlDraws, int threads, int batchSize) {
+        if (controlDraws < 1 || controlDraws > 1000) {
+            throw new IllegalArgumentException("--control-draws must be between 1 and 1000, got " + controlDraws);
+        }
         List<String> seen = model.config().seenLabels();
         List<String> unseenLabels = model.config().unseenLabels();
         Set<String> datasetLabels = new HashSet<>(data.allLabels());
@@ -41,13 +56,8 @@ public final class Evaluator {
             throw new IllegalArgumentException("the dataset's class vectors have " + data.classVectorDim() + " dimensions, the model takes "
                     + model.config().classVectorDim());
         }
-        float[][] vectors = new float[labels.size()][];
-        Random rng = new Random(seed);
         Set<String> unseen = Set.copyOf(unseenLabels);
-        for (int i = 0; i < labels.size(); i++) {
-            float[] v = data.classVector(labels.get(i));
-            vectors[i] = controlRandomUnseen && unseen.contains(labels.get(i)) ? randomSameNorm(v, rng) : v;
-        }
+        float[][] vectors = classVectors(data, labels, unseen, controlRandomUnseen, seed);
         List<Sample> samples = data.requireImages(split);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
             Thread t = new Thread(r, "preprocess");
@@ -66,10 +76,36 @@ public final class Evaluator {
             if (controlRandomUnseen) {
                 report.putExtra("controlSeed", seed);
             }
+            if (controlRandomUnseen && controlDraws > 1) {
+                double[] means = new double[controlDraws];
+                means[0] = report.unseenMean();
+                for (int d = 1; d < controlDraws; d++) {
+                    float[][] cls = model.projectClassVectors(classVectors(data, labels, unseen, true, seed + d));
+                    means[d] = GzslEvaluation.evaluate(samples, labels, unseen, Scoring.scores(imgEmb, cls, model.config().distanceFunction()))
+                            .unseenMean();
+                }
+                double avg = java.util.Arrays.stream(means).average().orElse(Double.NaN);
+                double var = java.util.Arrays.stream(means).map(m -> (m - avg) * (m - avg)).sum() / Math.max(1, controlDraws - 1);
+                report.putExtra("controlDraws", controlDraws);
+                report.putExtra("controlUnseenMeans", means);
+                report.putExtra("controlUnseenMeanAverage", avg);
+                report.putExtra("controlUnseenMeanSd", Math.sqrt(var));
+            }
             return report;
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The labels' class vectors; with the control, each unseen one replaced by a random vector of its norm (seeded). */
+    private static float[][] classVectors(GzslDataset data, List<String> labels, Set<String> unseen, boolean control, long seed) {
+        float[][] vectors = new float[labels.size()][];
+        Random rng = new Random(seed);
+        for (int i = 0; i < labels.size(); i++) {
+            float[] v = data.classVector(labels.get(i));
+            vectors[i] = control && unseen.contains(labels.get(i)) ? randomSameNorm(v, rng) : v;
+        }
+        return vectors;
     }
 
     static float[] randomSameNorm(float[] v, Random rng) {

@@ -245,6 +245,25 @@ class TrainerSmokeTest {
     }
 
     @Test
+    void controlDrawsAverageIndependentRandomVectors() throws Exception {
+        Path out = tmp.resolve("m-control");
+        new GzslTrainer(settings(1), QUIET).train(data, out, false);
+        try (TrainedModel m = TrainedModel.load(out)) {
+            EvaluationReport one = Evaluator.evaluate(m, data, "test", true, 5, 1, 1, 4);
+            EvaluationReport many = Evaluator.evaluate(m, data, "test", true, 5, 4, 1, 4);
+            assertEquals(one.unseenMean(), many.unseenMean(), 0.0, "the report's metrics are the --seed draw");
+            double[] means = (double[]) many.extra("controlUnseenMeans");
+            assertEquals(4, means.length);
+            assertEquals(one.unseenMean(), means[0], 0.0);
+            assertEquals(Evaluator.evaluate(m, data, "test", true, 6, 1, 1, 4).unseenMean(), means[1], 0.0, "draw 2 is --seed + 1");
+            assertEquals(java.util.Arrays.stream(means).average().getAsDouble(), (Double) many.extra("controlUnseenMeanAverage"), 1e-12);
+            assertTrue(one.extra("controlUnseenMeans") == null);
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Evaluator.evaluate(m, data, "test", true, 5, 0, 1, 4));
+        }
+    }
+
+    @Test
     void controlVectorsKeepTheNorm() {
         float[] v = {3, 4};
         float[] r = Evaluator.randomSameNorm(v, new Random(2));
