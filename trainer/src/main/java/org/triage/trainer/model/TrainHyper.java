@@ -39,12 +39,6 @@ public record TrainHyper(double lr, double weightDecay, double beta1, double bet
         }
     }
 
-    /** Without weight averaging or photometric augmentation. */
-    public TrainHyper(double lr, double weightDecay, double beta1, double beta2, int batchSize, int epochs, int lrStep, double lrGamma,
-            float alpha, float beta, float delta, boolean augment, boolean flip, long seed, double semanticInitStd) {
-        this(lr, weightDecay, beta1, beta2, batchSize, epochs, lrStep, lrGamma, alpha, beta, delta, augment, flip, seed, semanticInitStd, 0, 0);
-    }
-
     /** Without a semantic init override (He init everywhere). */
     public TrainHyper(double lr, double weightDecay, double beta1, double beta2, int batchSize, int epochs, int lrStep, double lrGamma,
             float alpha, float beta, float delta, boolean augment, boolean flip, long seed) {
@@ -56,8 +50,8 @@ public record TrainHyper(double lr, double weightDecay, double beta1, double bet
         return lr * Math.pow(lrGamma, Math.floorDiv(epoch, Math.max(1, lrStep)));
     }
 
-    /** The same run for another number of epochs (ablations). */
-    public TrainHyper withEpochs(int n) {
+    /** The same run with another length and loss exponent/margin decay (one ablation row). */
+    public TrainHyper withEpochsAndLoss(int n, float alpha, float beta) {
         return new TrainHyper(lr, weightDecay, beta1, beta2, batchSize, n, lrStep, lrGamma, alpha, beta, delta, augment, flip, seed,
                 semanticInitStd, emaDecay, intensityJitter);
     }

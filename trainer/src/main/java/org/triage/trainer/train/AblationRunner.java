@@ -77,9 +77,7 @@ public final class AblationRunner {
     }
 
     private EvaluationReport trainAndEvaluate(GzslDataset data, Path dir, Variant v) {
-        TrainHyper h = base.hyper();
-        TrainHyper hv = new TrainHyper(h.lr(), h.weightDecay(), h.beta1(), h.beta2(), h.batchSize(), epochs, h.lrStep(), h.lrGamma(),
-                v.alpha(), v.beta(), h.delta(), h.augment(), h.flip(), h.seed(), h.semanticInitStd(), h.emaDecay(), h.intensityJitter());
+        TrainHyper hv = base.hyper().withEpochsAndLoss(epochs, v.alpha(), v.beta());
         TrainSettings s = new TrainSettings(base.arch(), base.preprocess(), v.distance(), hv, base.threads(), base.progress(), 0, base.backboneWeights());
         err.println("ablation: " + v.table() + " " + v.name());
         new GzslTrainer(s, err).train(data, dir, false);

@@ -274,7 +274,7 @@ public final class GzslTrainer {
         }
         return new ModelConfig(ModelConfig.FORMAT, settings.arch(), settings.preprocess(), data.classVectorDim(), data.classVectorEncoder(),
                 settings.distance().id(), data.seenLabels(), data.unseenLabels(), vectors, settings.hyper(), ModelConfig.PARAMS_FILE, -1,
-                 SELECTION, Double.NaN);
+                SELECTION, Double.NaN);
     }
 
     /** Mean seen-class AUROC on val (see the class comment for why not a harmonic mean). */
@@ -394,12 +394,7 @@ public final class GzslTrainer {
     }
 
     private static void saveCheckpoint(CrossModalNet net, AdamState adam, Path dir, int epoch, int bestEpoch, double best) throws IOException {
-        Path params = dir.resolve(name(epoch) + ".params");
-        Path tmp = dir.resolve(name(epoch) + ".params.tmp");
-        try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-            net.saveParameters(new DataOutputStream(o));
-        }
-        Files.move(tmp, params, StandardCopyOption.REPLACE_EXISTING);
+        writeParams(net, dir.resolve(name(epoch) + ".params"));
         adam.save(dir.resolve(name(epoch) + ".adam"));
         ObjectNode state = JSON.createObjectNode();
         state.put("epoch", epoch);
@@ -412,13 +407,7 @@ public final class GzslTrainer {
     }
 
     private static void pruneCheckpoints(Path dir, int epoch, int bestEpoch) throws IOException {
-        int old = epoch - 2;
-        if (old >= 0 && old != bestEpoch) {
-            Files.deleteIfExists(dir.resolve(name(old) + ".params"));
-            Files.deleteIfExists(dir.resolve(name(old) + ".adam"));
-            Files.deleteIfExists(dir.resolve(name(old) + ".ema"));
-        }
-        // a previously best epoch that lost its status and is older than the last two
+        // keep the last two epochs and the best one
         try (var files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 String f = p.getFileName().toString();
