@@ -4,21 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.triage.trainer.testing.DebianPython;
 
 class AurocTest {
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
 
     @Test
     void perfectInverseAndConstantScores() {
@@ -67,9 +63,7 @@ class AurocTest {
 
     @Test
     void matchesScikitLearn(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isExecutable(PYTHON), "/usr/bin/python3 absent; skipping the sklearn cross-check");
-        assumeTrue(run(List.of(PYTHON.toString(), "-c", "import sklearn.metrics")).exitCode == 0,
-                "/usr/bin/python3 lacks scikit-learn; skipping the sklearn cross-check");
+        DebianPython.assumeModules("sklearn.metrics", "apt-get install python3-sklearn runs the sklearn cross-check");
         Random rng = new Random(42);
         int cases = 20;
         StringBuilder csv = new StringBuilder();
@@ -102,24 +96,12 @@ class AurocTest {
                 + "  k,s,t=line.strip().split(',')\n"
                 + "  c[int(k)][0].append(float(s)); c[int(k)][1].append(int(t))\n"
                 + "for k in sorted(c): print(repr(roc_auc_score(c[k][1], c[k][0])))\n";
-        Result r = run(List.of(PYTHON.toString(), "-c", script, data.toString()));
-        assertEquals(0, r.exitCode, r.output);
-        String[] lines = r.output.strip().split("\n");
-        assertEquals(cases, lines.length, r.output);
+        DebianPython.Result r = DebianPython.run(60, null, List.of("-c", script, data.toString()));
+        assertEquals(0, r.exitCode(), r.output());
+        String[] lines = r.output().strip().split("\n");
+        assertEquals(cases, lines.length, r.output());
         for (int k = 0; k < cases; k++) {
             assertEquals(Double.parseDouble(lines[k]), ours[k], 1e-9, "case " + k);
         }
-    }
-
-    private record Result(int exitCode, String output) {}
-
-    private static Result run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(new ArrayList<>(cmd)).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Result(-1, "timed out");
-        }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 }

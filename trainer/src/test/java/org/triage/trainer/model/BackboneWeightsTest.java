@@ -3,7 +3,6 @@ package org.triage.trainer.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -12,15 +11,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.triage.trainer.testing.DebianPython;
 
 /**
  * --backbone-weights: torchvision state_dict names map onto our block tree, shapes are enforced,
@@ -28,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * weights computes torchvision's features.
  */
 class BackboneWeightsTest {
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
-
     @Test
     void namesFollowTorchvisionForDensenet121() {
         try (NDManager m = NDManager.newBaseManager()) {
@@ -111,9 +106,7 @@ class BackboneWeightsTest {
     /** Torchvision's own DenseNet121 state_dict (random, with non-trivial BN statistics) gives torchvision's features. */
     @Test
     void densenet121WithTorchvisionWeightsMatchesTorchvision(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isExecutable(PYTHON), "skipped: /usr/bin/python3 absent (Debian python3-torchvision runs this check)");
-        assumeTrue(run(List.of(PYTHON.toString(), "-c", "import torch, torchvision, numpy"), dir) == 0,
-                "skipped: /usr/bin/python3 lacks torch/torchvision (apt-get install python3-torchvision)");
+        DebianPython.assumeModules("torch, torchvision, numpy", "apt-get install python3-torchvision runs this check");
         String script = String.join("\n",
                 "import sys, numpy as np, torch, torchvision",
                 "torch.manual_seed(0)",
@@ -130,7 +123,8 @@ class BackboneWeightsTest {
                 "    f = torch.flatten(torch.nn.functional.adaptive_avg_pool2d(torch.relu(net.features(x)), 1), 1)",
                 "x.numpy().astype('<f4').tofile(sys.argv[1] + '/x.bin')",
                 "f.numpy().astype('<f4').tofile(sys.argv[1] + '/f.bin')");
-        assertEquals(0, run(List.of(PYTHON.toString(), "-c", script, dir.toString()), dir), "torchvision script failed");
+        DebianPython.Result run = DebianPython.run(300, dir, List.of("-c", script, dir.toString()));
+        assertEquals(0, run.exitCode(), "torchvision script failed:\n" + run.output());
         try (NDManager m = NDManager.newBaseManager()) {
             CrossModalNet net = new CrossModalNet(ArchSpec.densenet121());
             net.initialize(m, 3, 64, 8);
@@ -186,21 +180,5 @@ class BackboneWeightsTest {
         float[] out = new float[bb.remaining() / 4];
         bb.asFloatBuffer().get(out);
         return out;
-    }
-
-    private static int run(List<String> cmd, Path dir) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        if (p.exitValue() != 0) {
-            System.err.println(out);
-        }
-        return p.exitValue();
     }
 }
