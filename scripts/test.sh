@@ -2,7 +2,8 @@
 # Runs the whole test suite on a fresh machine with JDK 17 and Maven: installs the real peers the
 # integration tests talk to (dcmtk, Orthanc, pydicom's DICOM files, python3-onnx's checker,
 # python3-sklearn's AUROC) and the npm clients used for registry interoperability, then
-# `mvn verify`. Tests that need something missing skip with a message saying what.
+# `mvn verify`. Tests that need something missing skip with a message saying what, unless
+# TRIAGE_REQUIRE_PEERS=1 (CI sets it): then they fail, so a missing peer can never pass as green.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,6 +11,9 @@ cd "$root"
 debs=(dcmtk orthanc python3-pydicom python3-numpy python3-pil python3-onnx python3-sklearn)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# node + npm run the Confluent/kafkajs interop clients and the page script checks. Any node that brings npm will do
+# (a NodeSource build ships npm itself and conflicts with Debian's npm package), so install Debian's only when absent.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "test.sh: installing ${missing[*]}" >&2
@@ -34,8 +38,13 @@ fi
 # Orthanc's Debian package starts a system service; our tests run their own instances on ephemeral ports.
 if command -v service >/dev/null && service orthanc status >/dev/null 2>&1; then service orthanc stop >/dev/null 2>&1 || true; fi
 
-if [ -f platform/src/test/node/package-lock.json ] && command -v npm >/dev/null; then
-  (cd platform/src/test/node && npm ci --no-audit --no-fund --loglevel=error)
+if [ -f platform/src/test/node/package-lock.json ]; then
+  if command -v npm >/dev/null; then
+    (cd platform/src/test/node && npm ci --no-audit --no-fund --loglevel=error)
+  elif [ "${TRIAGE_REQUIRE_PEERS:-}" = 1 ]; then
+    echo "test.sh: npm is required (TRIAGE_REQUIRE_PEERS=1) but could not be installed" >&2
+    exit 1
+  fi
 fi
 
 mvn -B verify "$@"

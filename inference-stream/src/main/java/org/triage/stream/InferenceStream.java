@@ -22,6 +22,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triage.events.ModelRelease;
+import org.triage.schemas.RecordSizes;
 import org.triage.stream.metrics.MetricsServer;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
@@ -35,6 +36,7 @@ import org.triage.stream.serde.RegistryEventSerdes;
 import org.triage.stream.topology.DlqSink;
 import org.triage.stream.topology.ErrorHandlers;
 import org.triage.stream.topology.KafkaDlqSink;
+import org.triage.stream.topology.KafkaSourceReader;
 import org.triage.stream.topology.PrototypeCache;
 import org.triage.stream.topology.StreamSettings;
 import org.triage.stream.topology.StreamTopology;
@@ -68,6 +70,10 @@ public final class InferenceStream implements AutoCloseable {
     private ReleaseFollower follower;
     private MetricsServer metricsServer;
     private volatile boolean closed;
+    private static final long THREAD_BACKOFF_FIRST_MS = 1_000;
+    private static final long THREAD_BACKOFF_MAX_MS = 5_000;
+    private volatile long lastThreadFailure;
+    private volatile long threadBackoffMs = THREAD_BACKOFF_FIRST_MS;
 
     private InferenceStream(Builder b) {
         this.b = b;
@@ -116,12 +122,11 @@ public final class InferenceStream implements AutoCloseable {
             return t;
         });
         dlq = b.prototypeDlq != null ? b.prototypeDlq : new KafkaDlqSink(b.bootstrapServers);
-        Topology topology = StreamTopology.build(b.settings, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq);
+        Properties readerConfig = sourceReaderProperties();
+        Topology topology = StreamTopology.build(b.settings, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq,
+                () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
         streams = new KafkaStreams(topology, properties());
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed, replacing it: {}", e.toString());
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        streams.setUncaughtExceptionHandler(this::onThreadFailure);
         streams.setStateListener((now, before) -> LOG.info("stream state {} -> {}", before, now));
         if (b.metricsPort >= 0) {
             try {
@@ -134,6 +139,53 @@ public final class InferenceStream implements AutoCloseable {
         streams.start();
         LOG.info("inference stream started: application.id={} max-batch={} max-delay-ms={} model={}", b.applicationId,
                 b.settings.maxBatch(), b.settings.maxDelayMs(), models.info().map(ModelInfo::ref).orElse("-"));
+    }
+
+    /**
+     * A stream thread died: its tasks were closed without committing, so replacing the thread retries
+     * them from the last commit. The backoff grows while failures repeat, so an outage of the registry
+     * or the brokers is waited out instead of spun on.
+     */
+    private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+        long now = System.currentTimeMillis();
+        long last = lastThreadFailure;
+        lastThreadFailure = now;
+        threadBackoffMs = now - last > 60_000 ? THREAD_BACKOFF_FIRST_MS : Math.min(THREAD_BACKOFF_MAX_MS, threadBackoffMs * 2);
+        java.util.Optional<String> dependency = org.triage.stream.topology.Failures.infrastructure(e);
+        if (dependency.isPresent()) {
+            LOG.warn("{} unavailable; stream thread retries in {} ms from its last commit: {}", dependency.get(), threadBackoffMs,
+                    rootMessage(e));
+        } else {
+            LOG.error("stream thread failed; replacing it in {} ms: {}", threadBackoffMs, rootMessage(e));
+        }
+        if (!closed) {
+            try {
+                Thread.sleep(threadBackoffMs);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /** What to tell an operator: our own exception's message when there is one, else the deepest cause. */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            if (t instanceof org.triage.stream.topology.InfrastructureException) {
+                return t.getMessage();
+            }
+            t = t.getCause();
+        }
+        return t == e ? e.toString() : e.getClass().getSimpleName() + " caused by " + t;
+    }
+
+    /** The plain consumer that re-reads pending records after a restart: the stream's connection settings. */
+    private Properties sourceReaderProperties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, b.applicationId + "-source-reader");
+        return p;
     }
 
     private void onModel(ModelInfo info) {
@@ -164,8 +216,12 @@ public final class InferenceStream implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), batch * Math.max(4, (100 + batch - 1) / batch));
         // Radiographs are inline images (~100 KB-1 MB): the 1 MiB default fetch would hand the batcher
         // a handful per poll and let the max-delay punctuator close batches half full under load.
-        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 16 * 1024 * 1024);
-        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 64 * 1024 * 1024);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), RecordSizes.IMAGE_FETCH_BYTES);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 4 * RecordSizes.IMAGE_FETCH_BYTES);
+        // A DLQ record carries the original event: the producer and every topic Streams creates take the largest one.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), RecordSizes.MAX_REQUEST_BYTES);
+        p.put(StreamsConfig.topicPrefix(org.apache.kafka.common.config.TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
+                Integer.toString(RecordSizes.MAX_REQUEST_BYTES));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         p.putAll(b.extra);
         return p;
@@ -184,7 +240,10 @@ public final class InferenceStream implements AutoCloseable {
             return "not started";
         }
         KafkaStreams.State st = s.state();
-        return st == KafkaStreams.State.RUNNING || st == KafkaStreams.State.REBALANCING ? null : "stream state " + st;
+        if (st != KafkaStreams.State.RUNNING && st != KafkaStreams.State.REBALANCING) {
+            return "stream state " + st;
+        }
+        return metrics.degraded();
     }
 
     /** Waits until the topology is RUNNING (partitions assigned, state restored). */
@@ -238,7 +297,9 @@ public final class InferenceStream implements AutoCloseable {
             follower.close();
         }
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            // Leave the group: a deliberate stop hands its partitions over now, not after a session timeout
+            // (a restart with the same group.instance.id is still recognised as the same member).
+            streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
         }
         if (metricsServer != null) {
             metricsServer.close();

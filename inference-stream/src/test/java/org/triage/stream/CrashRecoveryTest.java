@@ -35,31 +35,36 @@ import org.triage.stream.testing.KafkaTestIo;
 import org.triage.stream.testing.StreamMain;
 
 /**
- * Exactly-once under SIGKILL: the stream runs as a separate JVM, is killed twice (no shutdown
- * hooks, no flush) while 500 radiographs flow, and is restarted each time. Afterwards every
- * radiograph has exactly one committed finding and no alert id appears twice.
+ * Exactly-once under SIGKILL with several instances: two stream JVMs share a 6-partition
+ * radiographs topic; one is killed twice (no shutdown hooks, no flush) while 500 radiographs
+ * flow, and restarted each time, so its partitions move, come back and have batches in flight
+ * when it dies. Afterwards every radiograph has exactly one committed finding and no alert id
+ * appears twice.
  */
 @Timeout(300)
 class CrashRecoveryTest {
     private static final int IMAGES = 500;
+    private static final int PARTITIONS = 6;
 
     @TempDir
     Path tmp;
 
     @Test
-    void killedTwiceMidStreamEveryRadiographHasExactlyOneFinding() throws Exception {
-        try (LocalStack stack = LocalStack.start()) {
+    void oneOfTwoInstancesKilledTwiceMidStreamEveryRadiographHasExactlyOneFinding() throws Exception {
+        try (LocalStack stack = LocalStack.start(org.triage.platform.LocalStackOptions.defaults().partitions(PARTITIONS))) {
             String bootstrap = stack.bootstrapServers();
             String registry = stack.schemaRegistryUrl();
-            Path state = Files.createDirectories(tmp.resolve("state"));
+            Path state = Files.createDirectories(tmp.resolve("state-a"));
+            Path stateB = Files.createDirectories(tmp.resolve("state-b"));
             try (KafkaProducer<String, LabelPrototype> protos = KafkaTestIo.producer(bootstrap, registry, LabelPrototype.class)) {
                 protos.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, "covid",
                         Events.prototype("covid", PrototypeKind.UNSEEN, ThresholdMode.ABSOLUTE, 0.5, true, 0, 1))).get();
             }
             List<Process> all = new ArrayList<>();
             try (KafkaProducer<String, RadiographEvent> images = KafkaTestIo.producer(bootstrap, registry, RadiographEvent.class)) {
-                Process p = launch(bootstrap, registry, state, 0);
+                Process p = launch(bootstrap, registry, state, 0, "a");
                 all.add(p);
+                all.add(launch(bootstrap, registry, stateB, 100, "b"));
                 // Images flow steadily (~40/s) from another thread while the stream is killed and restarted.
                 java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
                 Thread sender = new Thread(() -> {
@@ -79,7 +84,7 @@ class CrashRecoveryTest {
                     p.destroyForcibly();
                     assertTrue(p.waitFor(20, TimeUnit.SECONDS), "killed process did not exit");
                     System.out.println("SIGKILL " + kill + " after " + at + " images sent");
-                    p = launch(bootstrap, registry, state, kill);
+                    p = launch(bootstrap, registry, state, kill, "a");
                     all.add(p);
                 }
                 sender.join(60_000);
@@ -103,9 +108,9 @@ class CrashRecoveryTest {
                 // Every 10th image sits on the covid prototype: UNSEEN_CLASS + RARE_FINDING each.
                 long labelAlerts = alerts.stream().filter(a -> a.value().getLabelId() != null).count();
                 assertEquals(2L * (IMAGES / 10), labelAlerts);
-                for (int i = 0; i < all.size(); i++) {
-                    System.out.println("---- stream process " + i + " log (tail)");
-                    List<String> lines = Files.readAllLines(tmp.resolve("stream-" + i + ".log"));
+                for (String name : List.of("0", "1", "2", "100")) {
+                    System.out.println("---- stream process " + name + " log (tail)");
+                    List<String> lines = Files.readAllLines(tmp.resolve("stream-" + name + ".log"));
                     lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(System.out::println);
                 }
             } finally {
@@ -131,12 +136,12 @@ class CrashRecoveryTest {
         return from + n;
     }
 
-    private Process launch(String bootstrap, String registry, Path state, int n) throws IOException, InterruptedException {
+    private Process launch(String bootstrap, String registry, Path state, int n, String instance) throws IOException, InterruptedException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         File log = tmp.resolve("stream-" + n + ".log").toFile();
         Process p = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=org.triage",
-                "-cp", cp, StreamMain.class.getName(), bootstrap, registry, state.toString(), "crash-test")
+                "-cp", cp, StreamMain.class.getName(), bootstrap, registry, state.toString(), "crash-test", "crash-test-" + instance)
                 .redirectErrorStream(true).redirectOutput(log).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!Files.readString(log.toPath()).contains("RUNNING")) {

@@ -56,6 +56,37 @@ class TopologyTest {
     private final StreamMetrics metrics = new StreamMetrics();
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private final List<String> prototypeDlq = new ArrayList<>();
+    /** Every record is in memory in a single driver run: reading back from the source would be a bug. */
+    private final org.triage.stream.topology.SourceReader sourceLog = new org.triage.stream.topology.SourceReader() {
+        @Override
+        public java.util.Optional<byte[]> read(String topic, int partition, long offset) {
+            throw new AssertionError("no record should need re-reading without a restart");
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    /** Set: deserializing a radiograph fails as if the schema registry were down. */
+    private volatile boolean registryDown;
+    private final org.triage.stream.serde.EventSerdes serdes = new org.triage.stream.serde.EventSerdes() {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T> value(Class<T> type) {
+            var plain = PlainAvroSerdes.serde(type);
+            if (type != RadiographEvent.class) {
+                return plain;
+            }
+            org.apache.kafka.common.serialization.Deserializer<T> de = (topic, b) -> {
+                if (registryDown) {
+                    throw new org.triage.schemas.serde.AvroSerdeException("fetching schema id 1 failed",
+                            new org.triage.schemas.registry.SchemaRegistryException(-1, -1, "Connection refused"));
+                }
+                return plain.deserializer().deserialize(topic, b);
+            };
+            return Serdes.serdeFrom(plain.serializer(), de);
+        }
+    };
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> radiographs;
     private TestInputTopic<String, LabelPrototype> prototypes;
@@ -75,14 +106,16 @@ class TopologyTest {
         DlqSink sink = (key, value, stage, error, topic, partition, offset) -> prototypeDlq.add(stage + ":" + error);
         // Inference on the stream thread: the driver is single-threaded and its outputs must be deterministic.
         var topology = StreamTopology.build(inferencePool == null ? settings.withPipelined(false) : settings.withPipelined(true),
-                new PlainAvroSerdes(), models, new PrototypeCache(), pool, inferencePool, metrics, sink);
+                serdes, models, new PrototypeCache(), pool, inferencePool, metrics, sink, () -> sourceLog);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ErrorHandlers.Deserialization.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ErrorHandlers.Processing.class);
         p.put(ErrorHandlers.DLQ_SINK_CONFIG, sink);
+        p.put(ErrorHandlers.METRICS_CONFIG, metrics);
         driver = new TopologyTestDriver(topology, p, Instant.ofEpochMilli(1_000_000));
         radiographs = driver.createInputTopic(Topics.RADIOGRAPHS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
         var protoSerde = PlainAvroSerdes.serde(LabelPrototype.class);
@@ -113,6 +146,24 @@ class TopologyTest {
     private void send(String sop, float... image) {
         radiographs.pipeInput(sop, EVENT.serialize(Topics.RADIOGRAPHS, Events.radiograph(sop, FakeEmbedder.image(image), 999_000)));
     }
+
+    @Test
+    void aRegistryOutageFailsTheTaskForARetryAndSendsNothingToTheDlq() {
+        start(settings(1, 1000), new FakeEmbedder("v1", 2));
+        registryDown = true;
+        byte[] bytes = EVENT.serialize(Topics.RADIOGRAPHS, Events.radiograph("sop-0", FakeEmbedder.image(0, 0), 999_000));
+        RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> radiographs.pipeInput("sop-0", bytes));
+        assertTrue(org.triage.stream.topology.Failures.infrastructure(e).isPresent(), "an infrastructure failure: " + e);
+        assertTrue(dlq.isEmpty(), "a valid radiograph is never DLQ'd because the registry was down");
+        assertNotNull(metrics.degraded(), "health says degraded while it lasts");
+        assertEquals(1L, metrics.infrastructureFailures().getOrDefault("schema-registry", 0L));
+        registryDown = false;
+        radiographs.pipeInput("sop-0", bytes); // what the retried task reads again from its committed offset
+        assertEquals("sop-0", findings.readValue().getSopInstanceUid().toString());
+        assertNull(metrics.degraded(), "healthy again once records flow");
+    }
+
 
     private static StreamSettings settings(int batch, long delay) {
         return StreamSettings.defaults().withBatching(batch, delay).withPreprocessThreads(2).withSketch(16, 4);

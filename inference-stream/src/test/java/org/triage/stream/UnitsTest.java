@@ -47,6 +47,10 @@ class UnitsTest {
         assertEquals(4, back.offset());
         assertArrayEquals(new byte[] {9, 8, 7}, back.value());
         assertEquals(null, PendingRecord.decode(new PendingRecord(null, 1, 2, "t", 0, 0, new byte[0]).encode()).originalKey());
+        PendingRecord pointer = PendingRecord.decode(PendingRecord.pointer("k", 1, 2, "radiographs", 5, 6).encode());
+        assertEquals(null, pointer.value(), "the store keeps where the record is, not its bytes");
+        assertEquals(6, pointer.offset());
+        assertTrue(PendingRecord.pointer("k", 1, 2, "radiographs", 5, 6).encode().length < 64);
         byte[] bad = r.encode();
         bad[1] = 0x7f; // key length far beyond the buffer
         assertThrows(IllegalArgumentException.class, () -> PendingRecord.decode(bad));

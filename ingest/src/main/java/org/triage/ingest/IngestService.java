@@ -15,6 +15,7 @@ import org.triage.ingest.pipeline.ReferenceStore;
 import org.triage.ingest.scp.ScpConfig;
 import org.triage.ingest.scp.StoreScp;
 import org.triage.ingest.stow.StowServer;
+import org.triage.schemas.RecordSizes;
 
 /**
  * Ingest in-process, for the demo and tests: a Kafka sink, the pipeline, and optionally the C-STORE SCP
@@ -34,48 +35,55 @@ public final class IngestService implements AutoCloseable {
      */
     public record Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
                           int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
-                          long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes) {
+                          long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes, long maxEventBytes) {
         /** Default bound on datasets in flight plus images being decoded: run with -Xmx at least 1 GiB above it. */
         public static final long DEFAULT_MEMORY_BUDGET = 2L << 30;
 
         public static Options demo(String bootstrapServers, String schemaRegistryUrl) {
             return new Options(bootstrapServers, schemaRegistryUrl, Pseudonymiser.fromConfig(null, null, true),
                     ScpConfig.defaults(0, "TRIAGE"), 0, -1, InetAddress.getLoopbackAddress(), DicomLimits.DEFAULT, 1024,
-                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES);
+                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES,
+                    RecordSizes.MAX_EVENT_BYTES);
         }
 
         public Options withStowPort(int port) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, port, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
         }
 
         public Options withScp(ScpConfig config) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, config, config.port(), stowPort, bind, limits, maxSide,
-                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
         }
 
         public Options withPseudonymiser(Pseudonymiser p) {
-            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
         }
 
         public Options withLimits(DicomLimits l, int side) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
         }
 
         public Options withMemoryBudget(long bytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, bytes, quarantineDir, quarantineMaxBytes);
+                    referenceDir, bytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
         }
 
         /** Rejected originals go to this owner-only folder (bounded to maxBytes); DLQ records point at them. */
         public Options withQuarantine(Path dir, long maxBytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, dir, maxBytes);
+                    referenceDir, memoryBudgetBytes, dir, maxBytes, maxEventBytes);
+        }
+
+        /** Events larger than this are refused to the DLQ with their size as the reason (at most {@link RecordSizes#MAX_EVENT_BYTES}). */
+        public Options withMaxEventBytes(long bytes) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, bytes);
         }
 
         /** Reference mode: images go to this folder and events carry file: URIs. */
         public Options withReferenceDir(Path dir) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
         }
     }
 
@@ -95,7 +103,7 @@ public final class IngestService implements AutoCloseable {
 
     public static IngestService start(Options o) throws IOException {
         Quarantine quarantine = new Quarantine(o.quarantineDir(), o.quarantineMaxBytes());
-        EventSink sink = new KafkaSink(o.bootstrapServers(), o.schemaRegistryUrl(), o.ackTimeout(), quarantine);
+        EventSink sink = new KafkaSink(o.bootstrapServers(), o.schemaRegistryUrl(), o.ackTimeout(), quarantine, o.maxEventBytes());
         return start(o, sink);
     }
 

@@ -36,18 +36,23 @@ public final class TestTools {
 
     public static Path requireTool(String name, String debianPackage) {
         Path p = which(name);
-        assumeTrue(p != null, "skipped: '" + name + "' not found (apt-get install " + debianPackage + ")");
+        require(p != null, "skipped: '" + name + "' not found (apt-get install " + debianPackage + ")");
         return p;
     }
 
     /** The pydicom test_files folder, or skip. */
     public static Path pydicomTestFiles() {
-        assumeTrue(Files.isExecutable(Path.of(PYTHON)), "skipped: " + PYTHON + " not found");
+        require(Files.isExecutable(Path.of(PYTHON)), "skipped: " + PYTHON + " not found");
         Result r = run(List.of(PYTHON, "-c", "import pydicom,os;print(os.path.join(os.path.dirname(pydicom.__file__),'data','test_files'))"), 60);
-        assumeTrue(r.code == 0, "skipped: pydicom not importable by " + PYTHON + " (apt-get install python3-pydicom python3-numpy)");
+        require(r.code == 0, "skipped: pydicom not importable by " + PYTHON + " (apt-get install python3-pydicom python3-numpy)");
         Path p = Path.of(r.out.strip());
-        assumeTrue(Files.isDirectory(p), "skipped: pydicom test files missing at " + p);
+        require(Files.isDirectory(p), "skipped: pydicom test files missing at " + p);
         return p;
+    }
+
+    /** Skips with the reason, or fails where peers are required ({@link org.triage.schemas.PeerPolicy}). */
+    public static void require(boolean available, String reason) {
+        assumeTrue(available || org.triage.schemas.PeerPolicy.skipAllowed(reason), reason);
     }
 
     /** Output and exit code of a finished process. */

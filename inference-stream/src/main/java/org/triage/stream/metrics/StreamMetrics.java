@@ -33,6 +33,10 @@ public final class StreamMetrics {
     private final AtomicReference<String> device = new AtomicReference<>("");
     private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
     private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
+    private final Map<String, Counter> infraFailures = new ConcurrentHashMap<>();
+    /** Wall time of the first infrastructure failure since the last success; 0 = healthy. */
+    private final java.util.concurrent.atomic.AtomicLong degradedSince = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicReference<String> degradedReason = new AtomicReference<>("");
 
     public StreamMetrics() {
         recordsIn = Counter.builder("triage_stream_records_in").description("Radiographs read from the input topic").register(registry);
@@ -45,6 +49,8 @@ public final class StreamMetrics {
         endToEnd = timer("triage_stream_end_to_end_latency", "Received by ingest to finding emitted");
         Gauge.builder("triage_stream_pending_records", pending, AtomicInteger::get).description("Records waiting for a batch")
                 .register(registry);
+        Gauge.builder("triage_stream_degraded", degradedSince, d -> d.get() == 0 ? 0 : 1)
+                .description("1 while a dependency (registry, brokers) is failing and work is being retried").register(registry);
         Gauge.builder("triage_stream_active_prototypes", activePrototypes, AtomicInteger::get)
                 .description("Prototypes scored in the latest batch").register(registry);
     }
@@ -68,6 +74,9 @@ public final class StreamMetrics {
 
     public void findings(int n) {
         findings.increment(n);
+        if (n > 0) {
+            infrastructureRecovered();
+        }
     }
 
     public void batch(int size, long inferenceNanos) {
@@ -98,6 +107,37 @@ public final class StreamMetrics {
     public void dlq(String stage) {
         dlq.computeIfAbsent(stage, s -> Counter.builder("triage_stream_dlq").description("Records sent to the DLQ")
                 .tag("stage", s).register(registry)).increment();
+    }
+
+    /** A dependency failed; the work is retried (never DLQ'd). */
+    public void infrastructureFailure(String dependency, String reason) {
+        infraFailures.computeIfAbsent(dependency, d -> Counter.builder("triage_stream_infrastructure_failures")
+                .description("Failures of a dependency that made the stream retry").tag("dependency", d).register(registry)).increment();
+        degradedSince.compareAndSet(0, System.currentTimeMillis());
+        degradedReason.set(dependency + " unavailable: " + reason);
+    }
+
+    /** Work that needs the dependencies succeeded again. Cheap: called per record. */
+    public void infrastructureRecovered() {
+        if (degradedSince.get() != 0) {
+            degradedSince.set(0);
+        }
+    }
+
+    /** Null when healthy; else why and for how long the stream has been retrying. */
+    public String degraded() {
+        long since = degradedSince.get();
+        if (since == 0) {
+            return null;
+        }
+        return "degraded for " + (System.currentTimeMillis() - since) / 1000 + " s: " + degradedReason.get();
+    }
+
+    /** Infrastructure failures by dependency. */
+    public Map<String, Long> infrastructureFailures() {
+        Map<String, Long> out = new TreeMap<>();
+        infraFailures.forEach((k, c) -> out.put(k, (long) c.count()));
+        return out;
     }
 
     public void alert(String type, String label) {

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +36,7 @@ import org.triage.events.LabelScore;
 import org.triage.events.ModelRef;
 import org.triage.events.PrototypeKind;
 import org.triage.events.RadiographEvent;
+import org.triage.schemas.RecordSizes;
 import org.triage.schemas.Topics;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
@@ -47,7 +47,13 @@ import org.triage.stream.model.ModelHolder;
  *
  * <p>Each radiograph is put into the changelogged pending store on arrival and only removed in
  * the same transaction that emits its finding, so a crash at any point loses nothing and emits
- * nothing twice. A batch closes when it holds max-batch records (at once) or when its oldest
+ * nothing twice. The store keeps where the record is ({@link PendingRecord}), not its image: the
+ * bytes are held in memory and re-read from the source partition after a restart.
+ *
+ * <p>A failure of one record (undecodable, gone from the log, model error on it) sends that
+ * record to the DLQ. A failure of infrastructure (registry or broker not answering) is thrown
+ * as {@link InfrastructureException} with nothing of the batch taken, so the task is retried
+ * from its committed state and no record is stranded. A batch closes when it holds max-batch records (at once) or when its oldest
  * record has waited max-delay-ms (wall-clock punctuation). The in-memory index and the
  * preprocessing futures are caches rebuilt from the store, never the source of truth.
  */
@@ -63,6 +69,8 @@ public final class BatchingProcessor implements Processor<String, byte[], String
     /** Null: inference runs on the stream thread (not pipelined). */
     private final ExecutorService inferencePool;
     private final StreamMetrics metrics;
+    private final java.util.function.Supplier<SourceReader> sourceReaders;
+    private SourceReader sourceReader;
     private InFlight inFlight;
 
     private ProcessorContext<String, Object> context;
@@ -73,14 +81,20 @@ public final class BatchingProcessor implements Processor<String, byte[], String
     /** store key -> arrival wall time, in arrival order. */
     private final LinkedHashMap<String, Long> index = new LinkedHashMap<>();
     private final Map<String, Prepared> prepared = new HashMap<>();
+    /** store key -> the bytes and event of records read since this task started (restored ones are re-read). */
+    private final Map<String, Held> held = new HashMap<>();
     private long lastNoModelWarning;
 
     private record Prepared(String modelRef, Future<float[]> tensor) {
     }
 
+    private record Held(byte[] value, RadiographEvent event) {
+    }
+
     public BatchingProcessor(StreamSettings settings, ModelHolder models, PrototypeCache prototypeCache,
                              Deserializer<RadiographEvent> deserializer, ExecutorService preprocessPool,
-                             ExecutorService inferencePool, StreamMetrics metrics) {
+                             ExecutorService inferencePool, StreamMetrics metrics,
+                             java.util.function.Supplier<SourceReader> sourceReaders) {
         this.settings = settings;
         this.models = models;
         this.prototypeCache = prototypeCache;
@@ -88,6 +102,7 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         this.preprocessPool = preprocessPool;
         this.inferencePool = inferencePool;
         this.metrics = metrics;
+        this.sourceReaders = sourceReaders;
     }
 
     @Override
@@ -129,17 +144,17 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         }
         RadiographEvent event;
         try {
-            event = deserializer.deserialize(topic, value);
-            if (event == null || event.getSopInstanceUid() == null || event.getSopInstanceUid().isBlank()) {
-                throw new IllegalArgumentException("event without a SOP Instance UID");
-            }
+            event = deserialize(topic, value);
         } catch (RuntimeException e) {
+            Failures.rethrowIfInfrastructure(e, "deserializing " + topic + "-" + partition + "@" + offset);
             dlq(record.key(), value, record.timestamp(), "deserialize", describe(e), topic, partition, offset);
             return;
         }
+        metrics.infrastructureRecovered();
         String key = event.getSopInstanceUid();
         long now = context.currentSystemTimeMs();
-        pending.put(key, new PendingRecord(record.key(), now, record.timestamp(), topic, partition, offset, value).encode());
+        pending.put(key, PendingRecord.pointer(record.key(), now, record.timestamp(), topic, partition, offset).encode());
+        held.put(key, new Held(value, event));
         if (index.putIfAbsent(key, now) == null) {
             metrics.pendingDelta(1);
         }
@@ -147,6 +162,14 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         if (index.size() >= settings.maxBatch()) {
             flush();
         }
+    }
+
+    private RadiographEvent deserialize(String topic, byte[] value) {
+        RadiographEvent event = deserializer.deserialize(topic, value);
+        if (event == null || event.getSopInstanceUid() == null || event.getSopInstanceUid().isBlank()) {
+            throw new IllegalArgumentException("event without a SOP Instance UID");
+        }
+        return event;
     }
 
     private void onTick(long wallClock) {
@@ -206,7 +229,7 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         }
     }
 
-    private record Item(String key, PendingRecord pending, RadiographEvent event, long arrivedAt) {
+    private record Item(String key, PendingRecord pending, byte[] value, RadiographEvent event, long arrivedAt) {
     }
 
     /** What the off-thread part of a batch produced, aligned with its items; null embedding = failed. */
@@ -218,23 +241,24 @@ public final class BatchingProcessor implements Processor<String, byte[], String
     private record InFlight(List<Item> items, ModelHolder.Lease lease, Future<Outcome> outcome, long closedAt) {
     }
 
-    /** Moves up to max-batch records from the index into a batch and starts its preprocessing wait + inference. */
+    /**
+     * Moves up to max-batch records from the index into a batch and starts its preprocessing wait + inference.
+     * Takes the lease: it is released here on failure, or when the batch completes.
+     */
     private void startBatch(ModelHolder.Lease lease) {
+        List<Item> items;
+        try {
+            items = takeBatch();
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+        if (items.isEmpty()) {
+            lease.close();
+            return;
+        }
         BatchEmbedder model = lease.model();
         long closedAt = context.currentSystemTimeMs();
-        List<Item> items = new ArrayList<>();
-        Iterator<Map.Entry<String, Long>> it = index.entrySet().iterator();
-        while (it.hasNext() && items.size() < settings.maxBatch()) {
-            Map.Entry<String, Long> e = it.next();
-            it.remove();
-            byte[] stored = pending.get(e.getKey());
-            if (stored == null) {
-                metrics.pendingDelta(-1);
-                continue;
-            }
-            PendingRecord pr = PendingRecord.decode(stored);
-            items.add(new Item(e.getKey(), pr, deserializer.deserialize(pr.sourceTopic(), pr.value()), e.getValue()));
-        }
         String ref = model.info().ref();
         // Tensors: from the pool when prepared for this model version, otherwise now.
         List<Future<float[]>> futures = new ArrayList<>(items.size());
@@ -259,6 +283,73 @@ public final class BatchingProcessor implements Processor<String, byte[], String
             outcome = inferencePool.submit(work);
         }
         inFlight = new InFlight(items, lease, outcome, closedAt);
+    }
+
+    /**
+     * The next records in arrival order, up to max-batch, resolved to their bytes and events.
+     * Records that fail on their own go to the DLQ here. On an infrastructure failure nothing has
+     * left the index: the exception propagates and the same records are batched on the retry.
+     */
+    private List<Item> takeBatch() {
+        List<Item> items = new ArrayList<>();
+        List<String> resolved = new ArrayList<>();
+        for (Map.Entry<String, Long> e : index.entrySet()) {
+            if (items.size() >= settings.maxBatch()) {
+                break;
+            }
+            resolved.add(e.getKey());
+            resolve(e.getKey(), e.getValue()).ifPresent(items::add);
+        }
+        for (String key : resolved) {
+            index.remove(key);
+        }
+        return items;
+    }
+
+    /** Empty when the record left the store or failed on its own (then it is already in the DLQ and out of the store). */
+    private Optional<Item> resolve(String key, long arrivedAt) {
+        byte[] stored = pending.get(key);
+        if (stored == null) {
+            metrics.pendingDelta(-1);
+            held.remove(key);
+            return Optional.empty();
+        }
+        PendingRecord pr = PendingRecord.decode(stored);
+        Held h = held.get(key);
+        if (h != null) {
+            return Optional.of(new Item(key, pr, h.value, h.event, arrivedAt));
+        }
+        byte[] value = pr.value();
+        if (value == null) {
+            if (sourceReader == null) {
+                sourceReader = sourceReaders.get();
+            }
+            Optional<byte[]> read = sourceReader.read(pr.sourceTopic(), pr.partition(), pr.offset());
+            if (read.isEmpty()) {
+                forget(key, pr, null, "restore", "the record was pending when its task moved and is no longer in "
+                        + pr.sourceTopic() + "-" + pr.partition() + "@" + pr.offset() + " (retention shorter than the outage?)");
+                return Optional.empty();
+            }
+            value = read.get();
+        }
+        RadiographEvent event;
+        try {
+            event = deserialize(pr.sourceTopic(), value);
+        } catch (RuntimeException e) {
+            Failures.rethrowIfInfrastructure(e, "deserializing a restored record");
+            forget(key, pr, value, "deserialize", describe(e));
+            return Optional.empty();
+        }
+        held.put(key, new Held(value, event));
+        return Optional.of(new Item(key, pr, value, event, arrivedAt));
+    }
+
+    /** A pending record that cannot be batched: to the DLQ and out of the store, in this transaction. */
+    private void forget(String key, PendingRecord pr, byte[] value, String stage, String error) {
+        dlq(pr.originalKey(), value, pr.timestamp(), stage, error, pr.sourceTopic(), pr.partition(), pr.offset());
+        metrics.pendingDelta(-1);
+        pending.delete(key);
+        held.remove(key);
     }
 
     /** Off the stream thread: waits for the tensors and runs the visual model. Touches no Kafka state. */
@@ -343,14 +434,26 @@ public final class BatchingProcessor implements Processor<String, byte[], String
                 requeue(f.items);
                 throw new IllegalStateException("batch failed: " + describe(e.getCause()), e.getCause());
             }
-            emitBatch(lease.model(), f.items, o, f.closedAt);
+            try {
+                emitBatch(lease.model(), f.items, o, f.closedAt);
+            } catch (RuntimeException e) {
+                // E.g. the prototype store cannot be read while the registry is down: the batch is retried whole.
+                requeue(f.items);
+                throw e;
+            }
         }
     }
 
     private void requeue(List<Item> items) {
+        // Back in arrival order, ahead of what came later, so a retried batch is the same batch.
+        LinkedHashMap<String, Long> merged = new LinkedHashMap<>();
         for (Item item : items) {
-            index.putIfAbsent(item.key, item.arrivedAt);
+            merged.put(item.key, item.arrivedAt);
+            held.putIfAbsent(item.key, new Held(item.value, item.event));
         }
+        index.forEach(merged::putIfAbsent);
+        index.clear();
+        index.putAll(merged);
     }
 
     private void emitBatch(BatchEmbedder model, List<Item> items, Outcome o, long closedAt) {
@@ -509,7 +612,7 @@ public final class BatchingProcessor implements Processor<String, byte[], String
 
     private void fail(Item item, String stage, String error) {
         PendingRecord pr = item.pending;
-        dlq(pr.originalKey(), pr.value(), pr.timestamp(), stage, error, pr.sourceTopic(), pr.partition(), pr.offset());
+        dlq(pr.originalKey(), item.value, pr.timestamp(), stage, error, pr.sourceTopic(), pr.partition(), pr.offset());
         done(item);
     }
 
@@ -520,11 +623,18 @@ public final class BatchingProcessor implements Processor<String, byte[], String
             return; // the same SOP UID arrived again while this copy was in flight: that copy stays pending
         }
         pending.delete(item.key);
+        held.remove(item.key);
     }
 
     private void dlq(String key, byte[] value, long ts, String stage, String error, String topic, int partition, long offset) {
         LOG.warn("to {}: stage={} source={}-{}@{} error={}", Topics.RADIOGRAPHS_DLQ, stage, topic, partition, offset, error);
         RecordHeaders h = new RecordHeaders();
+        if (value != null && value.length > RecordSizes.MAX_EVENT_BYTES) {
+            // Larger than any topic accepts: writing it would fail the task's transaction on every retry.
+            error = error + " (original of " + value.length + " bytes not copied: over " + RecordSizes.MAX_EVENT_BYTES
+                    + "; it stays at the source offset)";
+            value = null;
+        }
         h.add(Topics.DLQ_HEADER_ERROR, error.getBytes(StandardCharsets.UTF_8));
         h.add(Topics.DLQ_HEADER_STAGE, stage.getBytes(StandardCharsets.UTF_8));
         h.add(Topics.DLQ_HEADER_SOURCE_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
@@ -563,6 +673,11 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         }
         prepared.values().forEach(p -> p.tensor.cancel(false));
         prepared.clear();
+        held.clear();
+        if (sourceReader != null) {
+            sourceReader.close();
+            sourceReader = null;
+        }
         metrics.pendingDelta(-index.size());
         index.clear();
     }

@@ -13,7 +13,9 @@ import org.triage.stream.metrics.StreamMetrics;
 /**
  * Kafka Streams' exception handlers: a record that cannot be deserialized or processed is sent
  * to the DLQ with its cause and the stream continues. (The radiographs source reads bytes, so its
- * records reach the batcher's own try/catch; these handlers cover everything else.)
+ * records reach the batcher's own try/catch; these handlers cover everything else.) A failure of
+ * infrastructure ({@link Failures#infrastructure}) is never the record's fault: it fails the
+ * task, nothing is DLQ'd, and the thread is replaced after a backoff to retry from the last commit.
  */
 public final class ErrorHandlers {
     /** Config keys under which the stream passes its DLQ sink and metrics to the handlers. */
@@ -23,6 +25,20 @@ public final class ErrorHandlers {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorHandlers.class);
 
     private ErrorHandlers() {
+    }
+
+    /** True (and counted) when the exception is a failure of infrastructure, to be retried rather than DLQ'd. */
+    static boolean infrastructure(Exception exception, StreamMetrics metrics) {
+        java.util.Optional<String> dependency = Failures.infrastructure(exception);
+        if (dependency.isEmpty()) {
+            return false;
+        }
+        LOG.warn("{} unavailable ({}); the task is retried from its last commit, nothing goes to the DLQ", dependency.get(),
+                BatchingProcessor.describe(exception));
+        if (metrics != null) {
+            metrics.infrastructureFailure(dependency.get(), BatchingProcessor.describe(exception));
+        }
+        return true;
     }
 
     public static final class Deserialization implements DeserializationExceptionHandler {
@@ -42,6 +58,9 @@ public final class ErrorHandlers {
         @Override
         public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
                                                      Exception exception) {
+            if (infrastructure(exception, metrics)) {
+                return DeserializationHandlerResponse.FAIL;
+            }
             String error = BatchingProcessor.describe(exception);
             LOG.warn("undeserializable record {}-{}@{} skipped to the DLQ: {}", record.topic(), record.partition(),
                     record.offset(), error);
@@ -72,6 +91,9 @@ public final class ErrorHandlers {
 
         @Override
         public ProcessingHandlerResponse handle(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+            if (infrastructure(exception, metrics)) {
+                return ProcessingHandlerResponse.FAIL;
+            }
             String error = BatchingProcessor.describe(exception);
             LOG.error("processing error at node {} ({}-{}@{}), record sent to the DLQ: {}", context.processorNodeId(),
                     context.topic(), context.partition(), context.offset(), error);

@@ -22,7 +22,7 @@ import org.triage.stream.serde.EventSerdes;
  * The inference topology:
  * <pre>
  *  radiographs (bytes) ─► batcher ──┬─► embeddings
- *    [pending store, changelogged]  ├─► findings
+ *    [pending store: offsets only]  ├─► findings
  *    [distance sketches, changelog] ├─► alerts
  *                                   └─► radiographs-dlq (original bytes + error headers)
  *  label-prototypes ─► prototype validator ─► global prototype store (read by the batcher)
@@ -49,7 +49,7 @@ public final class StreamTopology {
      */
     public static Topology build(StreamSettings settings, EventSerdes serdes, ModelHolder models, PrototypeCache cache,
                                  ExecutorService preprocessPool, ExecutorService inferencePool, StreamMetrics metrics,
-                                 DlqSink prototypeDlq) {
+                                 DlqSink prototypeDlq, Supplier<SourceReader> sourceReaders) {
         if (settings.pipelined() && inferencePool == null) {
             throw new IllegalArgumentException("a pipelined stream needs an inference pool");
         }
@@ -69,12 +69,13 @@ public final class StreamTopology {
         Supplier<Integer> expectedDim = () -> models.info().map(i -> i.classVectorDim()).orElse(null);
 
         Topology t = new Topology();
+        // Bytes in, deserialized by the processor: a registry outage is retried there, not DLQ'd by a handler.
         t.addGlobalStore(prototypeStore, "label-prototypes-source", Serdes.String().deserializer(),
-                prototypeSerde.deserializer(), Topics.LABEL_PROTOTYPES, "prototype-validator",
-                () -> new PrototypeStoreProcessor(expectedDim, prototypeDlq, prototypeSerde.serializer(), metrics));
+                Serdes.ByteArray().deserializer(), Topics.LABEL_PROTOTYPES, "prototype-validator",
+                () -> new PrototypeStoreProcessor(expectedDim, prototypeDlq, prototypeSerde.deserializer(), metrics));
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RADIOGRAPHS);
         t.addProcessor(BATCHER, () -> new BatchingProcessor(settings, models, cache, radiographSerde.deserializer(),
-                preprocessPool, settings.pipelined() ? inferencePool : null, metrics), SOURCE);
+                preprocessPool, settings.pipelined() ? inferencePool : null, metrics, sourceReaders), SOURCE);
         t.addStateStore(pendingStore, BATCHER);
         t.addStateStore(sketchStore, BATCHER);
         t.addSink(FINDINGS_SINK, Topics.FINDINGS, Serdes.String().serializer(), findingSerde.serializer(), BATCHER);

@@ -9,7 +9,7 @@ import org.triage.stream.InferenceStream;
 
 /**
  * The stream as a separate JVM for the crash test: args bootstrap, registry, state dir,
- * application id. Uses the fake model (slowed a little, so that batches are in flight when
+ * application id[, instance id] (several instances of one application need distinct ones). Uses the fake model (slowed a little, so that batches are in flight when
  * the process is killed). Prints RUNNING once the topology runs.
  */
 public final class StreamMain {
@@ -24,7 +24,8 @@ public final class StreamMain {
                 .maxBatch(8)
                 .maxDelayMs(20)
                 // Static membership: a restarted instance takes its partitions back without waiting for a session timeout.
-                .property(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "crash-test-instance")
+                .property(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                        args.length > 4 ? args[4] : "crash-test-instance")
                 .property(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000)
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(s::close));

@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.triage.ingest.dicom.DicomLimits;
 import org.triage.ingest.pipeline.Pseudonymiser;
 import org.triage.ingest.pipeline.Quarantine;
+import org.triage.schemas.RecordSizes;
 import picocli.CommandLine.Option;
 
 /** Flags shared by the three intake paths: pseudonym key, limits, normalisation. */
@@ -17,6 +18,11 @@ public final class CommonIngestOptions {
 
     @Option(names = "--max-side", defaultValue = "1024", description = "Downscale so the long side is at most this many pixels (default ${DEFAULT-VALUE}).")
     int maxSide;
+
+    @Option(names = "--max-event-mb",
+            description = "Refuse (to the DLQ, with the size as the reason) events larger than this many MiB; at most and by default the "
+                    + "largest event --max-side " + RecordSizes.MAX_SIDE_LIMIT + " can produce, which every topic and client is sized for.")
+    Double maxEventMb;
 
     @Option(names = "--max-dimension", defaultValue = "16384", description = "Refuse images with more rows or columns than this (default ${DEFAULT-VALUE}).")
     int maxDimension;
@@ -60,6 +66,23 @@ public final class CommonIngestOptions {
     DicomLimits limits() {
         long dataset = (long) maxDatasetMb << 20;
         return new DicomLimits(dataset, maxDimension, maxDimension, (long) maxDecodedMb << 20, dataset);
+    }
+
+    /** Null when --max-side and --max-event-mb are within what topics and clients are sized for; else what to change. */
+    String sizeProblem() {
+        if (maxSide < 16 || maxSide > RecordSizes.MAX_SIDE_LIMIT) {
+            return "--max-side " + maxSide + " is outside 16.." + RecordSizes.MAX_SIDE_LIMIT
+                    + " (the largest side every topic and client is sized for)";
+        }
+        if (maxEventMb != null && (maxEventMb <= 0 || maxEventBytes() > RecordSizes.MAX_EVENT_BYTES)) {
+            return "--max-event-mb " + maxEventMb + " must be above 0 and at most " + (RecordSizes.MAX_EVENT_BYTES >> 20)
+                    + " (topics and clients are sized for that; use --reference-dir for larger images)";
+        }
+        return null;
+    }
+
+    long maxEventBytes() {
+        return maxEventMb == null ? RecordSizes.MAX_EVENT_BYTES : (long) (maxEventMb * (1 << 20));
     }
 
     Duration ackTimeout() {

@@ -40,6 +40,10 @@ public final class IngestCommand implements Callable<Integer> {
 
     /** Resolves the pseudonymiser or explains, without a stack trace, why ingest will not start. */
     static Pseudonymiser keyOrExit(CommonIngestOptions common, CommandLine.Model.CommandSpec spec) {
+        String sizeProblem = common.sizeProblem();
+        if (sizeProblem != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "triage ingest: " + sizeProblem);
+        }
         try {
             return common.pseudonymiser();
         } catch (IllegalArgumentException e) {
@@ -93,7 +97,7 @@ public final class IngestCommand implements Callable<Integer> {
                     Duration.ofSeconds(artim), Duration.ofSeconds(idle));
             IngestService.Options o = new IngestService.Options(connection.bootstrapServers, connection.schemaRegistryUrl, p, cfg, port, -1,
                     InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
-                    common.quarantineDir(), common.quarantineMaxBytes());
+                    common.quarantineDir(), common.quarantineMaxBytes(), common.maxEventBytes());
             IngestService s = IngestService.start(o);
             System.out.println("dicom.scp=" + aet + "@" + bind + ":" + s.scpPort());
             System.out.flush();
@@ -116,7 +120,7 @@ public final class IngestCommand implements Callable<Integer> {
             quarantineOrExit(common, spec);
             IngestService.Options o = new IngestService.Options(connection.bootstrapServers, connection.schemaRegistryUrl, p, null, -1, port,
                     InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
-                    common.quarantineDir(), common.quarantineMaxBytes());
+                    common.quarantineDir(), common.quarantineMaxBytes(), common.maxEventBytes());
             IngestService s = IngestService.start(o);
             System.out.println("stow.url=http://" + bind + ":" + s.stowPort() + "/studies");
             System.out.flush();
@@ -140,7 +144,7 @@ public final class IngestCommand implements Callable<Integer> {
             Quarantine quarantine = quarantineOrExit(common, spec);
             LabelsCsv csv = labels == null ? null : LabelsCsv.read(labels);
             try (KafkaSink sink = new KafkaSink(connection.bootstrapServers, connection.schemaRegistryUrl, common.ackTimeout(),
-                    quarantine)) {
+                    quarantine, common.maxEventBytes())) {
                 IngestPipeline pipeline = new IngestPipeline(common.limits(), common.maxSide, p, sink,
                         common.referenceDir == null ? null : new org.triage.ingest.pipeline.ReferenceStore(common.referenceDir));
                 FileIngest.Summary s = new FileIngest(pipeline, csv, noProgress ? null : System.err).run(paths);

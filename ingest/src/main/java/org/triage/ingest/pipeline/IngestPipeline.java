@@ -202,6 +202,9 @@ public final class IngestPipeline {
             sink.publish(key, ev);
             LOG.debug("published {} from {}", key, source);
             return new IngestResult(0, key, ev.getSopClassUid(), null);
+        } catch (EventTooLargeException e) {
+            return reject(key, original, new DicomException(e.getMessage(), DicomException.Status.PROCESSING_FAILURE), "publish", source,
+                    ev.getSopClassUid());
         } catch (PublishException e) {
             LOG.warn("Kafka did not acknowledge {} from {}: {}", key, source, e.getMessage());
             return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, ev.getSopClassUid(),

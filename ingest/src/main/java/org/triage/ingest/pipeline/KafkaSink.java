@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triage.events.RadiographEvent;
+import org.triage.schemas.RecordSizes;
 import org.triage.schemas.Topics;
 import org.triage.schemas.serde.AvroSerdes;
 
@@ -25,21 +26,29 @@ import org.triage.schemas.serde.AvroSerdes;
  */
 public final class KafkaSink implements EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
-    /** Radiograph events carry an inline PNG; the broker of the local stack accepts this much. */
-    static final int MAX_REQUEST_BYTES = 16 << 20;
 
     private final KafkaProducer<String, byte[]> producer;
     private final Serializer<RadiographEvent> serializer;
     private final Duration ackTimeout;
     private final Quarantine quarantine;
+    private final long maxEventBytes;
 
     /** @param quarantine where rejected originals are kept; DLQ records point at them and never carry them */
     public KafkaSink(String bootstrapServers, String schemaRegistryUrl, Duration ackTimeout, Quarantine quarantine) {
+        this(bootstrapServers, schemaRegistryUrl, ackTimeout, quarantine, RecordSizes.MAX_EVENT_BYTES);
+    }
+
+    /** @param maxEventBytes larger events are refused with {@link EventTooLargeException} before they reach Kafka */
+    public KafkaSink(String bootstrapServers, String schemaRegistryUrl, Duration ackTimeout, Quarantine quarantine, long maxEventBytes) {
+        if (maxEventBytes <= 0 || maxEventBytes > RecordSizes.MAX_EVENT_BYTES) {
+            throw new IllegalArgumentException("maxEventBytes must be in 1.." + RecordSizes.MAX_EVENT_BYTES + ", got " + maxEventBytes);
+        }
+        this.maxEventBytes = maxEventBytes;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(RecordSizes.MAX_REQUEST_BYTES));
         p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(ackTimeout.toMillis(), 3000)));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(ackTimeout.toMillis() - 500, 2000)));
@@ -58,6 +67,9 @@ public final class KafkaSink implements EventSink {
             value = serializer.serialize(Topics.RADIOGRAPHS, event);
         } catch (RuntimeException e) {
             throw new PublishException("cannot serialize (schema registry unavailable?): " + e.getMessage(), e);
+        }
+        if (value.length > maxEventBytes) {
+            throw new EventTooLargeException(value.length, maxEventBytes);
         }
         send(new ProducerRecord<>(Topics.RADIOGRAPHS, key, value));
     }

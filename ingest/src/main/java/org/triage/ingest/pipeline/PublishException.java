@@ -1,7 +1,7 @@
 package org.triage.ingest.pipeline;
 
 /** Kafka did not acknowledge: the sender must get a failure it may retry. */
-public final class PublishException extends Exception {
+public class PublishException extends Exception {
     public PublishException(String message, Throwable cause) {
         super(message, cause);
     }
