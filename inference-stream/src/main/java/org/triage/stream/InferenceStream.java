@@ -22,6 +22,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triage.events.ModelRelease;
+import org.triage.schemas.kafka.KafkaAuthErrors;
+import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.stream.metrics.MetricsServer;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
@@ -68,6 +70,7 @@ public final class InferenceStream implements AutoCloseable {
     private ReleaseFollower follower;
     private MetricsServer metricsServer;
     private volatile boolean closed;
+    private volatile String fatal;
 
     private InferenceStream(Builder b) {
         this.b = b;
@@ -85,14 +88,14 @@ public final class InferenceStream implements AutoCloseable {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
-        EventSerdes serdes = b.serdes != null ? b.serdes : new RegistryEventSerdes(b.schemaRegistryUrl);
+        EventSerdes serdes = b.serdes != null ? b.serdes : new RegistryEventSerdes(b.client.serdeConfig(b.schemaRegistryUrl));
         if (b.modelDir != null) {
             BatchEmbedder model = b.loader.load(b.modelDir);
             models.swap(model);
             onModel(model.info());
         }
         if (b.follow) {
-            follower = new ReleaseFollower(b.bootstrapServers, serdes.value(ModelRelease.class).deserializer(), b.loader, models,
+            follower = new ReleaseFollower(b.bootstrapServers, b.client, serdes.value(ModelRelease.class).deserializer(), b.loader, models,
                     b.followModelName, models.info().map(ModelInfo::ref).orElse(null), this::onModel);
             follower.start();
             long deadline = System.nanoTime() + b.modelWait.toNanos();
@@ -115,10 +118,17 @@ public final class InferenceStream implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        dlq = b.prototypeDlq != null ? b.prototypeDlq : new KafkaDlqSink(b.bootstrapServers);
+        dlq = b.prototypeDlq != null ? b.prototypeDlq : new KafkaDlqSink(b.bootstrapServers, b.client);
         Topology topology = StreamTopology.build(b.settings, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq);
         streams = new KafkaStreams(topology, properties());
         streams.setUncaughtExceptionHandler(e -> {
+            // Wrong credentials or missing ACLs do not heal by replacing the thread: stop instead of looping.
+            String auth = KafkaAuthErrors.describe(e, b.bootstrapServers, b.client);
+            if (auth != null) {
+                fatal = auth;
+                LOG.error("{}", auth);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             LOG.error("stream thread failed, replacing it: {}", e.toString());
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -167,12 +177,16 @@ public final class InferenceStream implements AutoCloseable {
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 16 * 1024 * 1024);
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 64 * 1024 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        b.client.applyTo(p);
         p.putAll(b.extra);
         return p;
     }
 
     /** Null when healthy; otherwise why not (served by /health). */
     public String healthProblem() {
+        if (fatal != null) {
+            return fatal;
+        }
         if (closed) {
             return "closed";
         }
@@ -185,6 +199,11 @@ public final class InferenceStream implements AutoCloseable {
         }
         KafkaStreams.State st = s.state();
         return st == KafkaStreams.State.RUNNING || st == KafkaStreams.State.REBALANCING ? null : "stream state " + st;
+    }
+
+    /** Why the stream stopped for good (authentication or authorization), or null. */
+    public String fatalProblem() {
+        return fatal;
     }
 
     /** Waits until the topology is RUNNING (partitions assigned, state restored). */
@@ -284,6 +303,13 @@ public final class InferenceStream implements AutoCloseable {
         private EventSerdes serdes;
         private DlqSink prototypeDlq;
         private final Map<String, Object> extra = new HashMap<>();
+        private KafkaClientProperties client = KafkaClientProperties.none();
+
+        /** Security and other settings for every client of the stream (Streams' internal ones included); the stream's own settings win. */
+        public Builder clientProperties(KafkaClientProperties v) {
+            client = Objects.requireNonNull(v);
+            return this;
+        }
 
         public Builder bootstrapServers(String v) {
             bootstrapServers = v;

@@ -14,7 +14,9 @@ import org.triage.ingest.pipeline.Quarantine;
 import org.triage.ingest.pipeline.ReferenceStore;
 import org.triage.ingest.scp.ScpConfig;
 import org.triage.ingest.scp.StoreScp;
+import org.triage.ingest.stow.StowAuth;
 import org.triage.ingest.stow.StowServer;
+import org.triage.schemas.kafka.KafkaClientProperties;
 
 /**
  * Ingest in-process, for the demo and tests: a Kafka sink, the pipeline, and optionally the C-STORE SCP
@@ -34,48 +36,75 @@ public final class IngestService implements AutoCloseable {
      */
     public record Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
                           int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
-                          long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes) {
+                          long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes, KafkaClientProperties client,
+                          StowAuth stowAuth, int healthPort) {
+        /** Without the security settings: plaintext Kafka, STOW-RS unauthenticated, no health port. */
+        public Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
+                       int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
+                       long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes) {
+            this(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir,
+                    memoryBudgetBytes, quarantineDir, quarantineMaxBytes, KafkaClientProperties.none(), StowAuth.none(), -1);
+        }
+
+        /** Kafka client settings (security) for the producer and the serializer's registry client. */
+        public Options withClient(KafkaClientProperties c) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, c, stowAuth, healthPort);
+        }
+
+        /** Bearer tokens STOW-RS requires. */
+        public Options withStowAuth(StowAuth a) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, a, healthPort);
+        }
+
+        /** Port of /health and /metrics (0 ephemeral, negative none), on {@link #bind()}. */
+        public Options withHealthPort(int port) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, port);
+        }
+
         /** Default bound on datasets in flight plus images being decoded: run with -Xmx at least 1 GiB above it. */
         public static final long DEFAULT_MEMORY_BUDGET = 2L << 30;
 
         public static Options demo(String bootstrapServers, String schemaRegistryUrl) {
             return new Options(bootstrapServers, schemaRegistryUrl, Pseudonymiser.fromConfig(null, null, true),
                     ScpConfig.defaults(0, "TRIAGE"), 0, -1, InetAddress.getLoopbackAddress(), DicomLimits.DEFAULT, 1024,
-                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES);
+                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES, KafkaClientProperties.none(), StowAuth.none(), -1);
         }
 
         public Options withStowPort(int port) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, port, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
         }
 
         public Options withScp(ScpConfig config) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, config, config.port(), stowPort, bind, limits, maxSide,
-                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
         }
 
         public Options withPseudonymiser(Pseudonymiser p) {
-            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
         }
 
         public Options withLimits(DicomLimits l, int side) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
         }
 
         public Options withMemoryBudget(long bytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, bytes, quarantineDir, quarantineMaxBytes);
+                    referenceDir, bytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
         }
 
         /** Rejected originals go to this owner-only folder (bounded to maxBytes); DLQ records point at them. */
         public Options withQuarantine(Path dir, long maxBytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, dir, maxBytes);
+                    referenceDir, memoryBudgetBytes, dir, maxBytes, client, stowAuth, healthPort);
         }
 
         /** Reference mode: images go to this folder and events carry file: URIs. */
         public Options withReferenceDir(Path dir) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
         }
     }
 
@@ -95,7 +124,7 @@ public final class IngestService implements AutoCloseable {
 
     public static IngestService start(Options o) throws IOException {
         Quarantine quarantine = new Quarantine(o.quarantineDir(), o.quarantineMaxBytes());
-        EventSink sink = new KafkaSink(o.bootstrapServers(), o.schemaRegistryUrl(), o.ackTimeout(), quarantine);
+        EventSink sink = new KafkaSink(o.bootstrapServers(), o.schemaRegistryUrl(), o.ackTimeout(), quarantine, o.client());
         return start(o, sink);
     }
 
@@ -118,7 +147,12 @@ public final class IngestService implements AutoCloseable {
                         c.maxPduLength(), c.artimTimeout(), c.idleTimeout()), pipeline);
             }
             if (o.stowPort() >= 0) {
-                stow = StowServer.start(o.bind(), o.stowPort(), pipeline, o.limits().maxDatasetBytes(), 4);
+                // Patient data must not be uploadable from the network without a token; on loopback only local processes reach it.
+                if (!o.stowAuth().enabled() && !o.bind().isLoopbackAddress()) {
+                    throw new IllegalArgumentException("STOW-RS on " + o.bind().getHostAddress() + " would accept patient data from anyone "
+                            + "who can reach it: give bearer tokens with --stow-token-file FILE or " + StowAuth.ENV_TOKENS + ", or bind 127.0.0.1");
+                }
+                stow = StowServer.start(o.bind(), o.stowPort(), pipeline, o.limits().maxDatasetBytes(), 4, o.stowAuth());
             }
         } catch (IOException | RuntimeException e) {
             if (scp != null) {
