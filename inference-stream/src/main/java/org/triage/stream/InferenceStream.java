@@ -141,7 +141,17 @@ public final class InferenceStream implements AutoCloseable {
                 throw new UncheckedIOException("cannot open the metrics port " + b.metricsPort, e);
             }
         }
-        streams.start();
+        try {
+            streams.start();
+        } catch (RuntimeException e) {
+            // The global (prototype) thread connects during start(): a credentials problem surfaces here, not in the handler.
+            String auth = KafkaAuthErrors.describe(e, b.bootstrapServers, b.client);
+            if (auth == null) {
+                throw e;
+            }
+            fatal = auth;
+            throw new IllegalStateException(auth, e);
+        }
         LOG.info("inference stream started: application.id={} max-batch={} max-delay-ms={} model={}", b.applicationId,
                 b.settings.maxBatch(), b.settings.maxDelayMs(), models.info().map(ModelInfo::ref).orElse("-"));
     }

@@ -112,7 +112,7 @@ public final class StreamCommand implements Callable<Integer> {
         }, "triage-stream-shutdown"));
         try {
             stream.start();
-        } catch (TimeoutException | org.triage.model.onnx.ModelLoadException | IllegalArgumentException e) {
+        } catch (TimeoutException | org.triage.model.onnx.ModelLoadException | IllegalArgumentException | IllegalStateException e) {
             System.err.println("triage stream: " + e.getMessage());
             stream.close();
             return 1;
