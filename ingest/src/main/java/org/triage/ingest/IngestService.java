@@ -37,32 +37,27 @@ public final class IngestService implements AutoCloseable {
     public record Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
                           int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
                           long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes, KafkaClientProperties client,
-                          StowAuth stowAuth, int healthPort) {
-        /** Without the security settings: plaintext Kafka, STOW-RS unauthenticated, no health port. */
+                          StowAuth stowAuth) {
+        /** Without the security settings: plaintext Kafka, STOW-RS unauthenticated (loopback only). */
         public Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
                        int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
                        long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes) {
             this(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir,
-                    memoryBudgetBytes, quarantineDir, quarantineMaxBytes, KafkaClientProperties.none(), StowAuth.none(), -1);
+                    memoryBudgetBytes, quarantineDir, quarantineMaxBytes, KafkaClientProperties.none(), StowAuth.none());
         }
 
         /** Kafka client settings (security) for the producer and the serializer's registry client. */
         public Options withClient(KafkaClientProperties c) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, c, stowAuth, healthPort);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, c, stowAuth);
         }
 
         /** Bearer tokens STOW-RS requires. */
         public Options withStowAuth(StowAuth a) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, a, healthPort);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, a);
         }
 
-        /** Port of /health and /metrics (0 ephemeral, negative none), on {@link #bind()}. */
-        public Options withHealthPort(int port) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, port);
-        }
 
         /** Default bound on datasets in flight plus images being decoded: run with -Xmx at least 1 GiB above it. */
         public static final long DEFAULT_MEMORY_BUDGET = 2L << 30;
@@ -70,41 +65,41 @@ public final class IngestService implements AutoCloseable {
         public static Options demo(String bootstrapServers, String schemaRegistryUrl) {
             return new Options(bootstrapServers, schemaRegistryUrl, Pseudonymiser.fromConfig(null, null, true),
                     ScpConfig.defaults(0, "TRIAGE"), 0, -1, InetAddress.getLoopbackAddress(), DicomLimits.DEFAULT, 1024,
-                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES, KafkaClientProperties.none(), StowAuth.none(), -1);
+                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES, KafkaClientProperties.none(), StowAuth.none());
         }
 
         public Options withStowPort(int port) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, port, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth);
         }
 
         public Options withScp(ScpConfig config) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, config, config.port(), stowPort, bind, limits, maxSide,
-                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
+                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth);
         }
 
         public Options withPseudonymiser(Pseudonymiser p) {
-            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
+            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth);
         }
 
         public Options withLimits(DicomLimits l, int side) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth);
         }
 
         public Options withMemoryBudget(long bytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, bytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
+                    referenceDir, bytes, quarantineDir, quarantineMaxBytes, client, stowAuth);
         }
 
         /** Rejected originals go to this owner-only folder (bounded to maxBytes); DLQ records point at them. */
         public Options withQuarantine(Path dir, long maxBytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, dir, maxBytes, client, stowAuth, healthPort);
+                    referenceDir, memoryBudgetBytes, dir, maxBytes, client, stowAuth);
         }
 
         /** Reference mode: images go to this folder and events carry file: URIs. */
         public Options withReferenceDir(Path dir) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, healthPort);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth);
         }
     }
 
