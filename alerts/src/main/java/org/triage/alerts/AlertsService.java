@@ -23,6 +23,7 @@ import org.triage.alerts.webhook.WebhookDispatcher;
 import org.triage.alerts.webhook.WebhookDispatcher.WebhookPolicy;
 import org.triage.events.Alert;
 import org.triage.events.AlertAction;
+import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.serde.AvroSerdes;
 
 /**
@@ -71,14 +72,14 @@ public final class AlertsService implements AutoCloseable {
                 LOG.warn("listening on {}: the API is reachable beyond this machine (plain HTTP: put TLS in front)", cfg.bind);
             }
             view = new AlertView(cfg.maxAlerts);
-            Serde<Alert> alertSerde = AvroSerdes.specific(Alert.class, cfg.schemaRegistryUrl, false);
-            Serde<AlertAction> actionSerde = AvroSerdes.specific(AlertAction.class, cfg.schemaRegistryUrl, false);
+            Serde<Alert> alertSerde = AvroSerdes.specific(Alert.class, cfg.client.serdeConfig(cfg.schemaRegistryUrl), false);
+            Serde<AlertAction> actionSerde = AvroSerdes.specific(AlertAction.class, cfg.client.serdeConfig(cfg.schemaRegistryUrl), false);
             serdes.add(alertSerde);
             serdes.add(actionSerde);
             webhooks = new WebhookDispatcher(cfg.webhooks, cfg.webhookPolicy, cfg.webhookCatchUp);
             view.addListener(webhooks);
             webhooks.start();
-            publisher = new ActionPublisher(cfg.bootstrapServers, actionSerde.serializer());
+            publisher = new ActionPublisher(cfg.bootstrapServers, cfg.client, actionSerde.serializer());
             try {
                 server = new ApiServer(cfg.bind, cfg.port, view, cfg.tokens, publisher, cfg.maxSseClients,
                         cfg.sseHeartbeat, cfg.publishTimeout, this::metrics);
@@ -88,7 +89,7 @@ public final class AlertsService implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + cfg.bind + ":" + cfg.port + ": " + e.getMessage(), e);
             }
             server.start();
-            consumer = new AlertEventConsumer(cfg.bootstrapServers, alertSerde.deserializer(), actionSerde.deserializer(),
+            consumer = new AlertEventConsumer(cfg.bootstrapServers, cfg.client, alertSerde.deserializer(), actionSerde.deserializer(),
                     view, cfg.topicRefresh);
             consumer.start();
             LOG.info("alerts service on {} ({} tokens, max {} alerts, {} webhook(s))", url(), cfg.tokens.size(), cfg.maxAlerts, cfg.webhooks.size());
@@ -114,6 +115,12 @@ public final class AlertsService implements AutoCloseable {
     private ApiServer running() {
         if (server == null) throw new IllegalStateException("the alerts service is not started");
         return server;
+    }
+
+    /** Why the service can no longer read Kafka (authentication or authorization failed), or null. */
+    public String fatalProblem() {
+        AlertEventConsumer c = consumer;
+        return c == null ? null : c.fatalProblem();
     }
 
     /** The folded view (read-only use: the consumer is its only writer). */
@@ -179,6 +186,13 @@ public final class AlertsService implements AutoCloseable {
     public static final class Builder {
         private String bootstrapServers = "127.0.0.1:9092";
         private String schemaRegistryUrl = "http://127.0.0.1:8081";
+        private KafkaClientProperties client = KafkaClientProperties.none();
+
+        /** Security and other settings for the consumer, the producer and the registry client. */
+        public Builder clientProperties(KafkaClientProperties v) {
+            client = Objects.requireNonNull(v);
+            return this;
+        }
         private String bind = "127.0.0.1";
         private int port = 0;
         private TokenStore tokens;

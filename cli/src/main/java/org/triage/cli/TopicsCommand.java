@@ -39,8 +39,10 @@ public final class TopicsCommand {
         @Override
         public Integer call() {
             TopicProvisioner provisioner = new TopicProvisioner(partitions, Optional.ofNullable(replicationFactor), retentionMs);
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs))) {
+            Map<String, Object> config = new java.util.HashMap<>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs));
+            connection.clientProperties().applyToConfig(config);
+            try (Admin admin = Admin.create(config)) {
                 List<String> created = provisioner.provision(admin, timeoutMs);
                 System.out.println("created=" + String.join(",", created));
                 return 0;

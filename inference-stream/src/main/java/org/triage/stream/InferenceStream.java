@@ -23,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triage.events.ModelRelease;
 import org.triage.schemas.RecordSizes;
+import org.triage.schemas.kafka.KafkaAuthErrors;
+import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.stream.metrics.MetricsServer;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
@@ -74,6 +76,7 @@ public final class InferenceStream implements AutoCloseable {
     private static final long THREAD_BACKOFF_MAX_MS = 5_000;
     private volatile long lastThreadFailure;
     private volatile long threadBackoffMs = THREAD_BACKOFF_FIRST_MS;
+    private volatile String fatal;
 
     private InferenceStream(Builder b) {
         this.b = b;
@@ -91,14 +94,14 @@ public final class InferenceStream implements AutoCloseable {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
-        EventSerdes serdes = b.serdes != null ? b.serdes : new RegistryEventSerdes(b.schemaRegistryUrl);
+        EventSerdes serdes = b.serdes != null ? b.serdes : new RegistryEventSerdes(b.client.serdeConfig(b.schemaRegistryUrl));
         if (b.modelDir != null) {
             BatchEmbedder model = b.loader.load(b.modelDir);
             models.swap(model);
             onModel(model.info());
         }
         if (b.follow) {
-            follower = new ReleaseFollower(b.bootstrapServers, serdes.value(ModelRelease.class).deserializer(), b.loader, models,
+            follower = new ReleaseFollower(b.bootstrapServers, b.client, serdes.value(ModelRelease.class).deserializer(), b.loader, models,
                     b.followModelName, models.info().map(ModelInfo::ref).orElse(null), this::onModel);
             follower.start();
             long deadline = System.nanoTime() + b.modelWait.toNanos();
@@ -121,7 +124,7 @@ public final class InferenceStream implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        dlq = b.prototypeDlq != null ? b.prototypeDlq : new KafkaDlqSink(b.bootstrapServers);
+        dlq = b.prototypeDlq != null ? b.prototypeDlq : new KafkaDlqSink(b.bootstrapServers, b.client);
         Properties readerConfig = sourceReaderProperties();
         Topology topology = StreamTopology.build(b.settings, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq,
                 () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
@@ -136,7 +139,17 @@ public final class InferenceStream implements AutoCloseable {
                 throw new UncheckedIOException("cannot open the metrics port " + b.metricsPort, e);
             }
         }
-        streams.start();
+        try {
+            streams.start();
+        } catch (RuntimeException e) {
+            // The global (prototype) thread connects during start(): a credentials problem surfaces here, not in the handler.
+            String auth = KafkaAuthErrors.describe(e, b.bootstrapServers, b.client);
+            if (auth == null) {
+                throw e;
+            }
+            fatal = auth;
+            throw new IllegalStateException(auth, e);
+        }
         LOG.info("inference stream started: application.id={} max-batch={} max-delay-ms={} model={}", b.applicationId,
                 b.settings.maxBatch(), b.settings.maxDelayMs(), models.info().map(ModelInfo::ref).orElse("-"));
     }
@@ -147,6 +160,13 @@ public final class InferenceStream implements AutoCloseable {
      * or the brokers is waited out instead of spun on.
      */
     private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+        // Wrong credentials or missing ACLs do not heal by replacing the thread: stop instead of looping.
+        String auth = KafkaAuthErrors.describe(e, b.bootstrapServers, b.client);
+        if (auth != null) {
+            fatal = auth;
+            LOG.error("{}", auth);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
         long now = System.currentTimeMillis();
         long last = lastThreadFailure;
         lastThreadFailure = now;
@@ -183,6 +203,7 @@ public final class InferenceStream implements AutoCloseable {
     /** The plain consumer that re-reads pending records after a restart: the stream's connection settings. */
     private Properties sourceReaderProperties() {
         Properties p = new Properties();
+        b.client.applyTo(p);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, b.applicationId + "-source-reader");
         return p;
@@ -223,12 +244,16 @@ public final class InferenceStream implements AutoCloseable {
         p.put(StreamsConfig.topicPrefix(org.apache.kafka.common.config.TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
                 Integer.toString(RecordSizes.MAX_REQUEST_BYTES));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        b.client.applyTo(p);
         p.putAll(b.extra);
         return p;
     }
 
     /** Null when healthy; otherwise why not (served by /health). */
     public String healthProblem() {
+        if (fatal != null) {
+            return fatal;
+        }
         if (closed) {
             return "closed";
         }
@@ -244,6 +269,11 @@ public final class InferenceStream implements AutoCloseable {
             return "stream state " + st;
         }
         return metrics.degraded();
+    }
+
+    /** Why the stream stopped for good (authentication or authorization), or null. */
+    public String fatalProblem() {
+        return fatal;
     }
 
     /** Waits until the topology is RUNNING (partitions assigned, state restored). */
@@ -345,6 +375,13 @@ public final class InferenceStream implements AutoCloseable {
         private EventSerdes serdes;
         private DlqSink prototypeDlq;
         private final Map<String, Object> extra = new HashMap<>();
+        private KafkaClientProperties client = KafkaClientProperties.none();
+
+        /** Security and other settings for every client of the stream (Streams' internal ones included); the stream's own settings win. */
+        public Builder clientProperties(KafkaClientProperties v) {
+            client = Objects.requireNonNull(v);
+            return this;
+        }
 
         public Builder bootstrapServers(String v) {
             bootstrapServers = v;

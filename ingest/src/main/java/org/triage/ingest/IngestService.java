@@ -14,8 +14,10 @@ import org.triage.ingest.pipeline.Quarantine;
 import org.triage.ingest.pipeline.ReferenceStore;
 import org.triage.ingest.scp.ScpConfig;
 import org.triage.ingest.scp.StoreScp;
+import org.triage.ingest.stow.StowAuth;
 import org.triage.ingest.stow.StowServer;
 import org.triage.schemas.RecordSizes;
+import org.triage.schemas.kafka.KafkaClientProperties;
 
 /**
  * Ingest in-process, for the demo and tests: a Kafka sink, the pipeline, and optionally the C-STORE SCP
@@ -35,55 +37,78 @@ public final class IngestService implements AutoCloseable {
      */
     public record Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
                           int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
-                          long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes, long maxEventBytes) {
+                          long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes, KafkaClientProperties client,
+                          StowAuth stowAuth, long maxEventBytes) {
+        /** Without the security settings: plaintext Kafka, STOW-RS unauthenticated (loopback only). */
+        public Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
+                       int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
+                       long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes) {
+            this(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir,
+                    memoryBudgetBytes, quarantineDir, quarantineMaxBytes, KafkaClientProperties.none(), StowAuth.none(),
+                    RecordSizes.MAX_EVENT_BYTES);
+        }
+
+        /** Kafka client settings (security) for the producer and the serializer's registry client. */
+        public Options withClient(KafkaClientProperties c) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, c, stowAuth, maxEventBytes);
+        }
+
+        /** Bearer tokens STOW-RS requires. */
+        public Options withStowAuth(StowAuth a) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, a, maxEventBytes);
+        }
+
+
         /** Default bound on datasets in flight plus images being decoded: run with -Xmx at least 1 GiB above it. */
         public static final long DEFAULT_MEMORY_BUDGET = 2L << 30;
 
         public static Options demo(String bootstrapServers, String schemaRegistryUrl) {
             return new Options(bootstrapServers, schemaRegistryUrl, Pseudonymiser.fromConfig(null, null, true),
                     ScpConfig.defaults(0, "TRIAGE"), 0, -1, InetAddress.getLoopbackAddress(), DicomLimits.DEFAULT, 1024,
-                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES,
+                    Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES, KafkaClientProperties.none(), StowAuth.none(),
                     RecordSizes.MAX_EVENT_BYTES);
         }
 
         public Options withStowPort(int port) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, port, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes);
         }
 
         public Options withScp(ScpConfig config) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, config, config.port(), stowPort, bind, limits, maxSide,
-                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
+                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes);
         }
 
         public Options withPseudonymiser(Pseudonymiser p) {
-            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes);
         }
 
         public Options withLimits(DicomLimits l, int side) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes);
         }
 
         public Options withMemoryBudget(long bytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, bytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
+                    referenceDir, bytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes);
         }
 
         /** Rejected originals go to this owner-only folder (bounded to maxBytes); DLQ records point at them. */
         public Options withQuarantine(Path dir, long maxBytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, dir, maxBytes, maxEventBytes);
+                    referenceDir, memoryBudgetBytes, dir, maxBytes, client, stowAuth, maxEventBytes);
         }
 
         /** Events larger than this are refused to the DLQ with their size as the reason (at most {@link RecordSizes#MAX_EVENT_BYTES}). */
         public Options withMaxEventBytes(long bytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, bytes);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, bytes);
         }
 
         /** Reference mode: images go to this folder and events carry file: URIs. */
         public Options withReferenceDir(Path dir) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, maxEventBytes);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes);
         }
     }
 
@@ -103,7 +128,7 @@ public final class IngestService implements AutoCloseable {
 
     public static IngestService start(Options o) throws IOException {
         Quarantine quarantine = new Quarantine(o.quarantineDir(), o.quarantineMaxBytes());
-        EventSink sink = new KafkaSink(o.bootstrapServers(), o.schemaRegistryUrl(), o.ackTimeout(), quarantine, o.maxEventBytes());
+        EventSink sink = new KafkaSink(o.bootstrapServers(), o.schemaRegistryUrl(), o.ackTimeout(), quarantine, o.client(), o.maxEventBytes());
         return start(o, sink);
     }
 
@@ -126,7 +151,12 @@ public final class IngestService implements AutoCloseable {
                         c.maxPduLength(), c.artimTimeout(), c.idleTimeout()), pipeline);
             }
             if (o.stowPort() >= 0) {
-                stow = StowServer.start(o.bind(), o.stowPort(), pipeline, o.limits().maxDatasetBytes(), 4);
+                // Patient data must not be uploadable from the network without a token; on loopback only local processes reach it.
+                if (!o.stowAuth().enabled() && !o.bind().isLoopbackAddress()) {
+                    throw new IllegalArgumentException("STOW-RS on " + o.bind().getHostAddress() + " would accept patient data from anyone "
+                            + "who can reach it: give bearer tokens with --stow-token-file FILE or " + StowAuth.ENV_TOKENS + ", or bind 127.0.0.1");
+                }
+                stow = StowServer.start(o.bind(), o.stowPort(), pipeline, o.limits().maxDatasetBytes(), 4, o.stowAuth());
             }
         } catch (IOException | RuntimeException e) {
             if (scp != null) {

@@ -61,6 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
         AlertsService.Builder b = AlertsService.builder()
                 .bootstrapServers(connection.bootstrapServers)
                 .schemaRegistryUrl(connection.schemaRegistryUrl)
+                .clientProperties(connection.clientProperties())
                 .bind(bind)
                 .port(port)
                 .maxAlerts(maxAlerts)
@@ -83,7 +84,14 @@ public final class ServeCommand implements Callable<Integer> {
         // Scripts read this line to find the service (port 0 picks a free one).
         spec.commandLine().getOut().println("alerts.url=" + service.url());
         spec.commandLine().getOut().flush();
-        stop.await();
+        // Wrong Kafka credentials stop the consumer for good: say so once and exit rather than serve a view that never fills.
+        while (!stop.await(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (service.fatalProblem() != null) {
+                spec.commandLine().getErr().println("triage alerts serve: " + service.fatalProblem());
+                service.close();
+                return 1;
+            }
+        }
         return 0;
     }
 

@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.triage.events.AlertAction;
 import org.triage.schemas.Topics;
+import org.triage.schemas.kafka.KafkaClientProperties;
 
 /**
  * Writes actions to {@code alert-actions}, keyed by alert id (so one alert's actions stay in
@@ -18,7 +19,12 @@ public final class ActionPublisher implements ActionSink, AutoCloseable {
     private final KafkaProducer<String, AlertAction> producer;
 
     public ActionPublisher(String bootstrapServers, Serializer<AlertAction> serializer) {
-        Properties p = new Properties();
+        this(bootstrapServers, KafkaClientProperties.none(), serializer);
+    }
+
+    /** @param client security settings; acks, idempotence and the timeouts below win */
+    public ActionPublisher(String bootstrapServers, KafkaClientProperties client, Serializer<AlertAction> serializer) {
+        Properties p = client.newProperties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "triage-alerts-actions");
         p.put(ProducerConfig.ACKS_CONFIG, "all");

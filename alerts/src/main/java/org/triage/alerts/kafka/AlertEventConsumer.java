@@ -27,6 +27,8 @@ import org.triage.alerts.view.AlertView;
 import org.triage.events.Alert;
 import org.triage.events.AlertAction;
 import org.triage.schemas.Topics;
+import org.triage.schemas.kafka.KafkaAuthErrors;
+import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.registry.SchemaRegistryException;
 
 /**
@@ -65,14 +67,25 @@ public final class AlertEventConsumer implements AutoCloseable {
     private final AtomicLong tombstones = new AtomicLong();
     private final AtomicLong pollErrors = new AtomicLong();
     private final AtomicLong transientErrors = new AtomicLong();
+    private final String bootstrapServers;
+    private final KafkaClientProperties client;
+    private volatile String fatal;
 
     public AlertEventConsumer(String bootstrapServers, Deserializer<Alert> alertDeserializer,
             Deserializer<AlertAction> actionDeserializer, AlertView view, Duration refreshInterval) {
+        this(bootstrapServers, KafkaClientProperties.none(), alertDeserializer, actionDeserializer, view, refreshInterval);
+    }
+
+    /** @param client security settings; the consumer's own settings below win */
+    public AlertEventConsumer(String bootstrapServers, KafkaClientProperties client, Deserializer<Alert> alertDeserializer,
+            Deserializer<AlertAction> actionDeserializer, AlertView view, Duration refreshInterval) {
+        this.bootstrapServers = bootstrapServers;
+        this.client = client;
         this.alertDeserializer = alertDeserializer;
         this.actionDeserializer = actionDeserializer;
         this.view = view;
         this.refreshInterval = refreshInterval;
-        props = new Properties();
+        props = client.newProperties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "triage-alerts-view");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -125,6 +138,13 @@ public final class AlertEventConsumer implements AutoCloseable {
                 } catch (WakeupException e) {
                     if (running) LOG.debug("spurious wakeup");
                 } catch (KafkaException e) {
+                    // Wrong credentials or missing ACLs: retrying every second would only fill the log.
+                    String auth = KafkaAuthErrors.describe(e, bootstrapServers, client);
+                    if (auth != null) {
+                        fatal = auth;
+                        LOG.error("{}", auth);
+                        break;
+                    }
                     long n = pollErrors.incrementAndGet();
                     LOG.warn("reading alerts failed ({} errors so far), retrying: {}", n, e.toString());
                     sleep(1000);
@@ -226,6 +246,11 @@ public final class AlertEventConsumer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Why the consumer stopped for good (authentication or authorization), or null. */
+    public String fatalProblem() {
+        return fatal;
     }
 
     public Map<String, Number> metrics() {

@@ -16,27 +16,35 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.triage.events.LabelPrototype;
 import org.triage.schemas.Topics;
+import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.serde.AvroSerdes;
 
 /** Reads the current prototypes (compacted topic, latest value per label) and writes changes. */
 public final class PrototypeRepository {
     private final String bootstrap;
     private final String registry;
+    private final KafkaClientProperties client;
 
     public PrototypeRepository(String bootstrap, String registry) {
+        this(bootstrap, registry, KafkaClientProperties.none());
+    }
+
+    /** @param client security settings added to the consumer and producer */
+    public PrototypeRepository(String bootstrap, String registry, KafkaClientProperties client) {
         this.bootstrap = bootstrap;
         this.registry = registry;
+        this.client = client;
     }
 
     /** Latest value per label id, up to the topic's end at the time of the call; retired labels are absent. */
     public Map<String, LabelPrototype> current(Duration timeout) {
-        Properties p = new Properties();
+        Properties p = client.newProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Map<String, LabelPrototype> out = new TreeMap<>();
         try (KafkaConsumer<String, LabelPrototype> c = new KafkaConsumer<>(p, Serdes.String().deserializer(),
-                AvroSerdes.specific(LabelPrototype.class, registry, false).deserializer())) {
+                AvroSerdes.specific(LabelPrototype.class, client.serdeConfig(registry), false).deserializer())) {
             List<TopicPartition> parts = c.partitionsFor(Topics.LABEL_PROTOTYPES, timeout).stream()
                     .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
             c.assign(parts);
@@ -73,12 +81,12 @@ public final class PrototypeRepository {
 
     /** Writes a prototype (or a tombstone when value is null) durably: acks=all, idempotent. */
     public void write(String labelId, LabelPrototype value) throws ExecutionException, InterruptedException {
-        Properties p = new Properties();
+        Properties p = client.newProperties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         try (KafkaProducer<String, LabelPrototype> producer = new KafkaProducer<>(p, Serdes.String().serializer(),
-                AvroSerdes.specific(LabelPrototype.class, registry, false).serializer())) {
+                AvroSerdes.specific(LabelPrototype.class, client.serdeConfig(registry), false).serializer())) {
             producer.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, labelId, value)).get();
         }
     }

@@ -99,7 +99,7 @@ public final class PrototypesCommand implements Callable<Integer> {
                 return 2;
             }
             AlertPolicy alertPolicy = policy(kind, policy, rare);
-            PrototypeRepository repo = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl);
+            PrototypeRepository repo = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties());
             Optional<LabelPrototype> previous = Optional.ofNullable(repo.current(TIMEOUT).get(id));
             Instant now = Instant.now();
             LabelPrototype p = LabelPrototype.newBuilder().setLabelId(id).setDisplayName(name).setDescription(description)
@@ -176,7 +176,7 @@ public final class PrototypesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Map<String, LabelPrototype> all = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl).current(TIMEOUT);
+            Map<String, LabelPrototype> all = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties()).current(TIMEOUT);
             if (json) {
                 all.values().forEach(System.out::println);
                 return 0;
@@ -203,7 +203,7 @@ public final class PrototypesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            LabelPrototype p = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl).current(TIMEOUT).get(id);
+            LabelPrototype p = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties()).current(TIMEOUT).get(id);
             if (p == null) {
                 System.err.println("triage prototypes show: no active prototype '" + id + "'");
                 return 1;
@@ -224,7 +224,7 @@ public final class PrototypesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            PrototypeRepository repo = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl);
+            PrototypeRepository repo = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties());
             if (!repo.current(TIMEOUT).containsKey(id)) {
                 System.err.println("triage prototypes retire: no active prototype '" + id + "'");
                 return 1;

@@ -94,6 +94,7 @@ public final class StreamCommand implements Callable<Integer> {
             return 2;
         }
         InferenceStream.Builder b = InferenceStream.builder().bootstrapServers(connection.bootstrapServers)
+                .clientProperties(connection.clientProperties())
                 .schemaRegistryUrl(connection.schemaRegistryUrl).applicationId(applicationId).stateDir(stateDir).settings(settings)
                 .threads(threads).commitIntervalMs(commitIntervalMs).metricsPort(metricsPort).metricsBind(bind)
                 .modelWait(Duration.ofSeconds(modelWaitS));
@@ -111,14 +112,21 @@ public final class StreamCommand implements Callable<Integer> {
         }, "triage-stream-shutdown"));
         try {
             stream.start();
-        } catch (TimeoutException | org.triage.model.onnx.ModelLoadException | IllegalArgumentException e) {
+        } catch (TimeoutException | org.triage.model.onnx.ModelLoadException | IllegalArgumentException | IllegalStateException e) {
             System.err.println("triage stream: " + e.getMessage());
             stream.close();
             return 1;
         }
         System.out.println("triage stream running: model " + stream.model().map(m -> m.ref() + " on " + m.device()).orElse("-")
                 + (stream.metricsPort() > 0 ? ", metrics http://" + bind + ":" + stream.metricsPort() + "/metrics" : ""));
-        done.await();
+        // An authentication or ACL failure stops the stream for good: say so once and exit rather than hang.
+        while (!done.await(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (stream.fatalProblem() != null) {
+                System.err.println("triage stream: " + stream.fatalProblem());
+                stream.close();
+                return 1;
+            }
+        }
         return 0;
     }
 }

@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triage.events.Artifact;
+import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.events.ModelRelease;
 import org.triage.events.ReleaseStatus;
 import org.triage.schemas.Topics;
@@ -54,7 +55,13 @@ public final class ReleaseFollower implements AutoCloseable {
      */
     public ReleaseFollower(String bootstrapServers, Deserializer<ModelRelease> deserializer, ModelLoader loader, ModelHolder holder,
                            String modelName, String initialServing, Consumer<ModelInfo> onSwap) {
-        Properties p = new Properties();
+        this(bootstrapServers, KafkaClientProperties.none(), deserializer, loader, holder, modelName, initialServing, onSwap);
+    }
+
+    /** @param client security settings; the follower's own settings win */
+    public ReleaseFollower(String bootstrapServers, KafkaClientProperties client, Deserializer<ModelRelease> deserializer, ModelLoader loader,
+                           ModelHolder holder, String modelName, String initialServing, Consumer<ModelInfo> onSwap) {
+        Properties p = client.newProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triage.schemas.Topics;
+import org.triage.schemas.kafka.KafkaClientProperties;
 
 /** DLQ writes from outside a task (the global prototype store): idempotent, acks=all. */
 public final class KafkaDlqSink implements DlqSink {
@@ -17,7 +18,12 @@ public final class KafkaDlqSink implements DlqSink {
     private final KafkaProducer<String, byte[]> producer;
 
     public KafkaDlqSink(String bootstrapServers) {
-        Properties p = new Properties();
+        this(bootstrapServers, KafkaClientProperties.none());
+    }
+
+    /** @param client security settings; acks and idempotence below win */
+    public KafkaDlqSink(String bootstrapServers, KafkaClientProperties client) {
+        Properties p = client.newProperties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -15,6 +15,7 @@ import org.triage.ingest.pipeline.IngestPipeline;
 import org.triage.ingest.pipeline.KafkaSink;
 import org.triage.ingest.pipeline.Pseudonymiser;
 import org.triage.ingest.pipeline.Quarantine;
+import org.triage.ingest.stow.StowAuth;
 import org.triage.ingest.scp.ScpConfig;
 import org.triage.schemas.cli.ConnectionOptions;
 import picocli.CommandLine;
@@ -97,7 +98,8 @@ public final class IngestCommand implements Callable<Integer> {
                     Duration.ofSeconds(artim), Duration.ofSeconds(idle));
             IngestService.Options o = new IngestService.Options(connection.bootstrapServers, connection.schemaRegistryUrl, p, cfg, port, -1,
                     InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
-                    common.quarantineDir(), common.quarantineMaxBytes(), common.maxEventBytes());
+                    common.quarantineDir(), common.quarantineMaxBytes()).withClient(connection.clientProperties())
+                    .withMaxEventBytes(common.maxEventBytes());
             IngestService s = IngestService.start(o);
             System.out.println("dicom.scp=" + aet + "@" + bind + ":" + s.scpPort());
             System.out.flush();
@@ -113,14 +115,25 @@ public final class IngestCommand implements Callable<Integer> {
         @Spec CommandLine.Model.CommandSpec spec;
         @Option(names = "--port", defaultValue = "8042", description = "HTTP port (default ${DEFAULT-VALUE}; 0 = ephemeral).") int port;
         @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).") String bind;
+        @Option(names = "--stow-token-file", paramLabel = "FILE",
+                description = {"Bearer tokens clients must send (Authorization: Bearer <token>), one per line; several allow rotation.",
+                        "Also env " + StowAuth.ENV_TOKENS + " (comma-separated). Without tokens STOW-RS only runs on a loopback --bind."})
+        Path stowTokenFile;
 
         @Override
         public Integer call() throws Exception {
             Pseudonymiser p = keyOrExit(common, spec);
             quarantineOrExit(common, spec);
+            StowAuth auth;
+            try {
+                auth = StowAuth.load(stowTokenFile, System.getenv(StowAuth.ENV_TOKENS));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             IngestService.Options o = new IngestService.Options(connection.bootstrapServers, connection.schemaRegistryUrl, p, null, -1, port,
                     InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
-                    common.quarantineDir(), common.quarantineMaxBytes(), common.maxEventBytes());
+                    common.quarantineDir(), common.quarantineMaxBytes()).withClient(connection.clientProperties()).withStowAuth(auth)
+                    .withMaxEventBytes(common.maxEventBytes());
             IngestService s = IngestService.start(o);
             System.out.println("stow.url=http://" + bind + ":" + s.stowPort() + "/studies");
             System.out.flush();
@@ -144,7 +157,7 @@ public final class IngestCommand implements Callable<Integer> {
             Quarantine quarantine = quarantineOrExit(common, spec);
             LabelsCsv csv = labels == null ? null : LabelsCsv.read(labels);
             try (KafkaSink sink = new KafkaSink(connection.bootstrapServers, connection.schemaRegistryUrl, common.ackTimeout(),
-                    quarantine, common.maxEventBytes())) {
+                    quarantine, connection.clientProperties(), common.maxEventBytes())) {
                 IngestPipeline pipeline = new IngestPipeline(common.limits(), common.maxSide, p, sink,
                         common.referenceDir == null ? null : new org.triage.ingest.pipeline.ReferenceStore(common.referenceDir));
                 FileIngest.Summary s = new FileIngest(pipeline, csv, noProgress ? null : System.err).run(paths);

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import org.triage.events.RadiographEvent;
 import org.triage.schemas.RecordSizes;
 import org.triage.schemas.Topics;
+import org.triage.schemas.kafka.KafkaAuthErrors;
+import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.serde.AvroSerdes;
 
 /**
@@ -31,20 +33,31 @@ public final class KafkaSink implements EventSink {
     private final Serializer<RadiographEvent> serializer;
     private final Duration ackTimeout;
     private final Quarantine quarantine;
+    private final String bootstrapServers;
+    private final KafkaClientProperties client;
     private final long maxEventBytes;
 
     /** @param quarantine where rejected originals are kept; DLQ records point at them and never carry them */
     public KafkaSink(String bootstrapServers, String schemaRegistryUrl, Duration ackTimeout, Quarantine quarantine) {
-        this(bootstrapServers, schemaRegistryUrl, ackTimeout, quarantine, RecordSizes.MAX_EVENT_BYTES);
+        this(bootstrapServers, schemaRegistryUrl, ackTimeout, quarantine, KafkaClientProperties.none());
+    }
+
+    /** @param client security and other client settings; the settings below win over them (the delivery guarantee depends on them) */
+    public KafkaSink(String bootstrapServers, String schemaRegistryUrl, Duration ackTimeout, Quarantine quarantine,
+                     KafkaClientProperties client) {
+        this(bootstrapServers, schemaRegistryUrl, ackTimeout, quarantine, client, RecordSizes.MAX_EVENT_BYTES);
     }
 
     /** @param maxEventBytes larger events are refused with {@link EventTooLargeException} before they reach Kafka */
-    public KafkaSink(String bootstrapServers, String schemaRegistryUrl, Duration ackTimeout, Quarantine quarantine, long maxEventBytes) {
+    public KafkaSink(String bootstrapServers, String schemaRegistryUrl, Duration ackTimeout, Quarantine quarantine,
+                     KafkaClientProperties client, long maxEventBytes) {
         if (maxEventBytes <= 0 || maxEventBytes > RecordSizes.MAX_EVENT_BYTES) {
             throw new IllegalArgumentException("maxEventBytes must be in 1.." + RecordSizes.MAX_EVENT_BYTES + ", got " + maxEventBytes);
         }
         this.maxEventBytes = maxEventBytes;
-        Properties p = new Properties();
+        this.bootstrapServers = bootstrapServers;
+        this.client = client;
+        Properties p = client.newProperties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -55,7 +68,7 @@ public final class KafkaSink implements EventSink {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(ackTimeout.toMillis()));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "triage-ingest");
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.serializer = AvroSerdes.specific(RadiographEvent.class, schemaRegistryUrl, false).serializer();
+        this.serializer = AvroSerdes.specific(RadiographEvent.class, client.serdeConfig(schemaRegistryUrl), false).serializer();
         this.ackTimeout = ackTimeout;
         this.quarantine = java.util.Objects.requireNonNull(quarantine, "quarantine");
     }
@@ -98,12 +111,17 @@ public final class KafkaSink implements EventSink {
             throw new PublishException("interrupted while waiting for Kafka", e);
         } catch (ExecutionException e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
-            throw new PublishException(c.getClass().getSimpleName() + ": " + c.getMessage(), c);
+            throw new PublishException(describe(c), c);
         } catch (TimeoutException e) {
             throw new PublishException("no acknowledgement from Kafka within " + ackTimeout.toMillis() + " ms", e);
         } catch (RuntimeException e) {
-            throw new PublishException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw new PublishException(describe(e), e);
         }
+    }
+
+    private String describe(Throwable t) {
+        String auth = KafkaAuthErrors.describe(t, bootstrapServers, client);
+        return auth != null ? auth : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     @Override

@@ -38,22 +38,30 @@ public final class StowServer implements AutoCloseable {
     private final ExecutorService executor;
     private final IngestPipeline pipeline;
     private final long maxRequestBytes;
+    private final StowAuth auth;
 
-    private StowServer(HttpServer server, ExecutorService executor, IngestPipeline pipeline, long maxRequestBytes) {
+    private StowServer(HttpServer server, ExecutorService executor, IngestPipeline pipeline, long maxRequestBytes, StowAuth auth) {
         this.server = server;
         this.executor = executor;
         this.pipeline = pipeline;
         this.maxRequestBytes = maxRequestBytes;
+        this.auth = auth;
     }
 
     public static StowServer start(InetAddress bind, int port, IngestPipeline pipeline, long maxRequestBytes, int threads) throws IOException {
+        return start(bind, port, pipeline, maxRequestBytes, threads, StowAuth.none());
+    }
+
+    /** @param auth bearer tokens required on every request; {@link StowAuth#none()} accepts all */
+    public static StowServer start(InetAddress bind, int port, IngestPipeline pipeline, long maxRequestBytes, int threads,
+                                   StowAuth auth) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(bind, port), 32);
         ExecutorService ex = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "stow-http");
             t.setDaemon(true);
             return t;
         });
-        StowServer s = new StowServer(http, ex, pipeline, maxRequestBytes);
+        StowServer s = new StowServer(http, ex, pipeline, maxRequestBytes, auth);
         http.createContext("/studies", s::handle);
         http.setExecutor(ex);
         http.start();
@@ -67,6 +75,15 @@ public final class StowServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            // Before anything else, the body included: an unauthenticated client must not get patient data parsed.
+            String denied = auth.reject(ex.getRequestHeaders().getFirst("Authorization"));
+            if (denied != null) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"triage-stow\", error=\"invalid_token\", error_description=\""
+                        + denied + "\"");
+                LOG.warn("STOW-RS request from {} refused: {}", ex.getRemoteAddress().getAddress().getHostAddress(), denied);
+                plain(ex, 401, denied);
+                return;
+            }
             if (!"POST".equals(ex.getRequestMethod())) {
                 ex.getResponseHeaders().set("Allow", "POST");
                 plain(ex, 405, "only POST is supported here");

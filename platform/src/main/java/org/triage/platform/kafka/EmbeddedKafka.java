@@ -70,7 +70,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      *
      * @param dataDir where the log lives (reused when already formatted); null for a temporary directory
      * @param port client port on 127.0.0.1; 0 picks a free one
-     * @param overrides extra broker properties, applied last
+     * @param overrides extra broker properties, applied last. {@code ${port}} and {@code ${controller.port}} in a value
+     *                  stand for the ports chosen here, so a caller can replace the listeners (a SASL listener for tests)
      * @throws PortInUseException when {@code port} is taken
      */
     public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> overrides) throws IOException {
@@ -85,7 +86,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             int brokerPort = port == 0 ? Ports.free(HOST) : Ports.requireFree(HOST, port, "--kafka-port");
             int controllerPort = Ports.free(HOST);
             Map<String, String> props = brokerProps(logDir, brokerPort, controllerPort);
-            props.putAll(overrides);
+            overrides.forEach((k, v) -> props.put(k, v.replace("${port}", String.valueOf(brokerPort))
+                    .replace("${controller.port}", String.valueOf(controllerPort))));
             KafkaConfig config = new KafkaConfig(props, false);
             String clusterId = formatIfNeeded(config, logDir);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);

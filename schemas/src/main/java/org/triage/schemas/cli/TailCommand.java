@@ -11,7 +11,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.triage.schemas.serde.AvroSerdes;
+import org.triage.schemas.kafka.KafkaAuthErrors;
+import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.serde.GenericAvroDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -53,7 +54,15 @@ public final class TailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, Object> serdeConfig = AvroSerdes.config(connection.schemaRegistryUrl);
+        KafkaClientProperties client;
+        Map<String, Object> serdeConfig;
+        try {
+            client = connection.clientProperties();
+            serdeConfig = connection.serdeConfig();
+        } catch (IllegalArgumentException e) {
+            System.err.println("triage tail: " + e.getMessage());
+            return 2;
+        }
         GenericAvroDeserializer keys = new GenericAvroDeserializer();
         GenericAvroDeserializer values = new GenericAvroDeserializer();
         try {
@@ -63,7 +72,7 @@ public final class TailCommand implements Callable<Integer> {
             System.err.println("triage tail: " + e.getMessage());
             return 2;
         }
-        Properties props = new Properties();
+        Properties props = client.newProperties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -88,7 +97,8 @@ public final class TailCommand implements Callable<Integer> {
                     + metadataTimeout.toSeconds() + " s (is `triage local-stack` running, or --bootstrap-servers set?)");
             return 1;
         } catch (KafkaException e) {
-            System.err.println("triage tail: " + e.getMessage());
+            String auth = KafkaAuthErrors.describe(e, connection.bootstrapServers, client);
+            System.err.println("triage tail: " + (auth != null ? auth : e.getMessage()));
             return 1;
         }
     }

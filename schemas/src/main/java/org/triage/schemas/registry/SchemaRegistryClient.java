@@ -78,9 +78,10 @@ public final class SchemaRegistryClient {
             }
             if (!trimmed.isEmpty()) {
                 if (!trimmed.startsWith("http://") && !trimmed.startsWith("https://")) {
-                    throw new IllegalArgumentException("schema.registry.url must start with http:// or https://, got '" + trimmed + "'");
+                    throw new IllegalArgumentException("schema.registry.url must start with http:// or https://, got '" + redactUserInfo(trimmed) + "'");
                 }
-                parsed.add(trimmed);
+                // Credentials in the URL (basic.auth.credentials.source=URL) go in the header, never on the wire as part of the URL or into logs.
+                parsed.add(redactUserInfo(trimmed).replace("***@", ""));
             }
         }
         if (parsed.isEmpty()) {
@@ -89,7 +90,11 @@ public final class SchemaRegistryClient {
         this.baseUrls = List.copyOf(parsed);
         this.config = config;
         this.latestTtl = latestTtl;
-        this.http = HttpClient.newBuilder().connectTimeout(config.requestTimeout()).version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(config.requestTimeout()).version(HttpClient.Version.HTTP_1_1);
+        if (config.trustStore() != null) {
+            http.sslContext(config.trustStore().sslContext());
+        }
+        this.http = http.build();
     }
 
     /** The configured URL(s), as given, for error messages. */
@@ -312,6 +317,11 @@ public final class SchemaRegistryClient {
         httpRequests.incrementAndGet();
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (javax.net.ssl.SSLException e) {
+            throw new SchemaRegistryException(SchemaRegistryException.TLS_FAILURE, -1, "schema registry " + base
+                    + ": TLS handshake failed, the server's certificate is not trusted or does not name this host ("
+                    + (config.trustStore() == null ? "set schema.registry.ssl.truststore.location to a trust store holding its CA"
+                    : "check " + config.trustStore().location() + " holds its CA") + "): " + e.getMessage(), e);
         } catch (IOException e) {
             throw new SchemaRegistryException(-1, -1, "schema registry " + base + " unreachable for " + method + " " + path + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
@@ -331,7 +341,14 @@ public final class SchemaRegistryClient {
         throw error(base, method, path, status, response.body());
     }
 
-    private static SchemaRegistryException error(String base, String method, String path, int status, String body) {
+    private SchemaRegistryException error(String base, String method, String path, int status, String body) {
+        if (status == 401 || status == 403) {
+            String what = config.basicAuthUserInfo() == null
+                    ? "no credentials were sent: set basic.auth.user.info (schema.registry.basic.auth.user.info in --kafka-config, or --schema-registry-user-info)"
+                    : "user '" + config.basicAuthUserInfo().split(":", 2)[0] + "' was " + (status == 401 ? "not accepted: check the password in basic.auth.user.info" : "refused this request");
+            return new SchemaRegistryException(status, status, "schema registry " + base + " answered " + status
+                    + (status == 401 ? " Unauthorized" : " Forbidden") + " to " + method + " " + path + ": " + what);
+        }
         int code = status;
         String message = abbreviate(body == null ? "" : body);
         try {
@@ -354,6 +371,17 @@ public final class SchemaRegistryClient {
             Thread.currentThread().interrupt();
             throw new SchemaRegistryException(-1, -1, "interrupted while waiting to retry: " + cause.getMessage(), cause);
         }
+    }
+
+    /** {@code https://user:pass@host} -> {@code https://***@host}. */
+    private static String redactUserInfo(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.indexOf('@');
+        int slash = url.indexOf('/', scheme + 3);
+        if (scheme < 0 || at < 0 || (slash >= 0 && at > slash)) {
+            return url;
+        }
+        return url.substring(0, scheme + 3) + "***" + url.substring(at);
     }
 
     private static String abbreviate(String s) {

@@ -4,7 +4,8 @@ package org.triage.schemas.registry;
  * A failed call to the schema registry. Carries what Confluent's API answered: the HTTP status
  * and the {@code error_code} of its error body (e.g. 40403 schema not found, 409/40901
  * incompatible schema, 42201 invalid schema), so callers can branch on them instead of on text.
- * Status -1 means no HTTP answer at all (connection refused, timeout).
+ * Status -1 means no HTTP answer at all (connection refused, timeout); {@link #TLS_FAILURE} that
+ * the TLS handshake failed (an untrusted or mismatched certificate), which no retry fixes.
  */
 public class SchemaRegistryException extends RuntimeException {
     /** Confluent error codes the serdes branch on. */
@@ -15,6 +16,9 @@ public class SchemaRegistryException extends RuntimeException {
     public static final int INVALID_SCHEMA = 42201;
     public static final int INVALID_VERSION = 42202;
     public static final int SUBJECT_LEVEL_CONFIG_NOT_FOUND = 40408;
+
+    /** Pseudo-status: the TLS handshake with an https registry failed (not retried). */
+    public static final int TLS_FAILURE = -2;
 
     private final int httpStatus;
     private final int errorCode;
@@ -31,7 +35,7 @@ public class SchemaRegistryException extends RuntimeException {
         this.errorCode = errorCode;
     }
 
-    /** HTTP status of the answer, or -1 when the registry could not be reached. */
+    /** HTTP status of the answer, -1 when the registry could not be reached, {@link #TLS_FAILURE} when TLS failed. */
     public int httpStatus() {
         return httpStatus;
     }
