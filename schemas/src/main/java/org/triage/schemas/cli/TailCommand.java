@@ -82,7 +82,7 @@ public final class TailCommand implements Callable<Integer> {
         // A one-off tool has no use for client telemetry, and brokers without it log a warning per request.
         props.put(ConsumerConfig.ENABLE_METRICS_PUSH_CONFIG, "false");
         // Radiographs are large; let one fetch carry a few of them.
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(org.triage.schemas.RecordSizes.IMAGE_FETCH_BYTES));
         Duration metadataTimeout = Duration.ofSeconds(15);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             TopicTailer tailer = new TopicTailer(consumer, keys, values, new JsonRenderer(bytesPreview), System.out, System::nanoTime);
