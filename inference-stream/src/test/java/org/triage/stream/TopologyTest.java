@@ -290,29 +290,41 @@ class TopologyTest {
     }
 
     @Test
-    void unseenAndRareLabelsRaiseAlertsWithDeterministicIds() {
+    void aFilmMatchingAnUnseenRareLabelRaisesOneAlertWithRarityAsAnAttributeAndDeterministicIds() {
         start(settings(1, 1000), new FakeEmbedder("v1", 2));
         prototypes.pipeInput("covid", Events.prototype("covid", PrototypeKind.UNSEEN, ThresholdMode.ABSOLUTE, 0.5, true, 1, 0));
         send("near", 0.9f, 0);
         send("far", -1, 0);
         List<Alert> out = alerts.readValuesToList();
-        assertEquals(2, out.size(), out.toString());
-        assertEquals(AlertType.UNSEEN_CLASS, out.get(0).getType());
-        assertEquals(AlertType.RARE_FINDING, out.get(1).getType());
-        for (Alert a : out) {
-            assertEquals("near", a.getSopInstanceUid());
-            assertEquals("covid", a.getLabelId());
-            assertEquals(0.5f, a.getThreshold());
-            assertEquals(0.1f, a.getScore(), 1e-6);
-            assertEquals("v1", a.getModel().getVersion());
-            assertEquals(1, a.getEvidence().size());
-        }
-        assertFalse(out.get(0).getAlertId().equals(out.get(1).getAlertId()));
-        // Replaying the same radiograph yields the same ids: downstream, keyed by id, sees no duplicate.
+        assertEquals(1, out.size(), "one alert per fact: " + out);
+        Alert a = out.get(0);
+        assertEquals(AlertType.UNSEEN_CLASS, a.getType());
+        assertTrue(a.getRare(), "rarity is an attribute of the one alert");
+        assertEquals("near", a.getSopInstanceUid());
+        assertEquals("covid", a.getLabelId());
+        assertEquals(0.5f, a.getThreshold());
+        assertEquals(0.1f, a.getScore(), 1e-6);
+        assertEquals("v1", a.getModel().getVersion());
+        assertEquals(1, a.getEvidence().size());
+        // Replaying the same radiograph yields the same id: downstream, keyed by id, sees no duplicate.
         send("near", 0.9f, 0);
         List<Alert> replay = alerts.readValuesToList();
-        assertEquals(out.stream().map(Alert::getAlertId).toList(), replay.stream().map(Alert::getAlertId).toList());
-        assertEquals(Map.of("RARE_FINDING", 2L, "UNSEEN_CLASS", 2L), metrics.snapshot().alerts());
+        assertEquals(List.of(a.getAlertId()), replay.stream().map(Alert::getAlertId).toList());
+        assertEquals(Map.of("UNSEEN_CLASS", 2L), metrics.snapshot().alerts());
+    }
+
+    @Test
+    void aSeenRareLabelRaisesRareFindingAndASeenCommonOneNothing() {
+        start(settings(1, 1000), new FakeEmbedder("v1", 2));
+        prototypes.pipeInput("rare", Events.prototype("rare", PrototypeKind.SEEN, ThresholdMode.ABSOLUTE, 0.5, true, 1, 0));
+        prototypes.pipeInput("common", Events.prototype("common", PrototypeKind.SEEN, ThresholdMode.ABSOLUTE, 0.5, false, 0, 1));
+        send("on-rare", 0.9f, 0);
+        send("on-common", 0, 0.9f);
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(1, out.size(), out.toString());
+        assertEquals(AlertType.RARE_FINDING, out.get(0).getType());
+        assertEquals("on-rare", out.get(0).getSopInstanceUid());
+        assertTrue(out.get(0).getRare());
     }
 
     @Test

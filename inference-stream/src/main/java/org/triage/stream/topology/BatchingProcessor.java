@@ -28,15 +28,17 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triage.events.Alert;
-import org.triage.events.AlertType;
 import org.triage.events.Finding;
 import org.triage.events.ImageEmbedding;
 import org.triage.events.LabelPrototype;
 import org.triage.events.LabelScore;
 import org.triage.events.ModelRef;
-import org.triage.events.PrototypeKind;
 import org.triage.events.RadiographEvent;
 import org.triage.schemas.RecordSizes;
+import org.triage.stream.alerting.AlertRule;
+import org.triage.stream.alerting.LabelMatchRule;
+import org.triage.stream.alerting.NoveltyRule;
+import org.triage.stream.alerting.ScoredFilm;
 import org.triage.schemas.Topics;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
@@ -70,6 +72,8 @@ public final class BatchingProcessor implements Processor<String, byte[], String
     private final ExecutorService inferencePool;
     private final StreamMetrics metrics;
     private final java.util.function.Supplier<SourceReader> sourceReaders;
+    /** What a scored film raises: decided by the rules, the batcher only forwards. */
+    private final List<AlertRule> alertRules;
     private SourceReader sourceReader;
     private InFlight inFlight;
 
@@ -103,6 +107,7 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         this.inferencePool = inferencePool;
         this.metrics = metrics;
         this.sourceReaders = sourceReaders;
+        this.alertRules = List.of(new LabelMatchRule(), new NoveltyRule(settings.noveltyThreshold(), settings.noveltySeverity()));
     }
 
     @Override
@@ -571,35 +576,13 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         metrics.endToEnd(latency);
 
         List<LabelScore> evidence = scored.labels().subList(0, Math.min(settings.evidenceLabels(), scored.labels().size()));
-        for (LabelScore ls : scored.labels()) {
-            if (!ls.getAboveThreshold()) {
-                continue;
-            }
-            ActivePrototype ap = byLabel.get(ls.getLabelId());
-            if (ls.getKind() == PrototypeKind.UNSEEN) {
-                alert(AlertType.UNSEEN_CLASS, ls.getLabelId(), ls.getDistance(), ls.getThreshold(), ap.prototype().getSeverity(), ev,
-                        modelRef, evidence, scoredAt, ts);
-            }
-            if (ap.prototype().getAlertPolicy() != null && ap.prototype().getAlertPolicy().getRare()) {
-                alert(AlertType.RARE_FINDING, ls.getLabelId(), ls.getDistance(), ls.getThreshold(), ap.prototype().getSeverity(), ev,
-                        modelRef, evidence, scoredAt, ts);
+        ScoredFilm film = new ScoredFilm(ev, modelRef, scored, novelty, noveltyRef, byLabel, evidence, scoredAt);
+        for (AlertRule rule : alertRules) {
+            for (Alert alert : rule.alerts(film)) {
+                context.forward(new Record<String, Object>(alert.getAlertId(), alert, ts), StreamTopology.ALERTS_SINK);
+                metrics.alert(alert.getType().name(), alert.getLabelId());
             }
         }
-        if (Float.isFinite(noveltyRef) && novelty >= settings.noveltyThreshold()) {
-            alert(AlertType.NOVELTY, null, novelty, (float) settings.noveltyThreshold(), settings.noveltySeverity(), ev, modelRef,
-                    evidence, scoredAt, ts);
-        }
-    }
-
-    private void alert(AlertType type, String label, float score, float threshold, org.triage.events.Severity severity,
-                       RadiographEvent ev, ModelRef modelRef, List<LabelScore> evidence, long scoredAt, long ts) {
-        String id = Ids.alertId(type, ev.getSopInstanceUid(), label, modelRef);
-        Alert alert = Alert.newBuilder().setAlertId(id).setType(type).setLabelId(label).setScore(score).setThreshold(threshold)
-                .setSeverity(severity).setSopInstanceUid(ev.getSopInstanceUid()).setStudyInstanceUid(ev.getStudyInstanceUid())
-                .setPatientPseudonym(ev.getPatientPseudonym()).setModel(modelRef).setEvidence(new ArrayList<>(evidence))
-                .setCreatedAt(Instant.ofEpochMilli(scoredAt)).build();
-        context.forward(new Record<String, Object>(id, alert, ts), StreamTopology.ALERTS_SINK);
-        metrics.alert(type.name(), label);
     }
 
     private DistanceSketch loadSketch(String modelRef, String label) {
