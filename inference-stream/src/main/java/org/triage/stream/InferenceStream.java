@@ -25,7 +25,7 @@ import org.triage.events.ModelRelease;
 import org.triage.schemas.RecordSizes;
 import org.triage.schemas.kafka.KafkaAuthErrors;
 import org.triage.schemas.kafka.KafkaClientProperties;
-import org.triage.stream.metrics.MetricsServer;
+import org.triage.schemas.metrics.MetricsServer;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
 import org.triage.stream.model.ModelHolder;
@@ -133,7 +133,7 @@ public final class InferenceStream implements AutoCloseable {
         streams.setStateListener((now, before) -> LOG.info("stream state {} -> {}", before, now));
         if (b.metricsPort >= 0) {
             try {
-                metricsServer = new MetricsServer(b.metricsBind, b.metricsPort, metrics, this::healthProblem);
+                metricsServer = new MetricsServer(b.metricsBind, b.metricsPort, metrics::scrape, this::healthProblem);
                 LOG.info("metrics on http://{}:{}/metrics, health on /health", b.metricsBind, metricsServer.port());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open the metrics port " + b.metricsPort, e);

@@ -17,7 +17,7 @@ public final class RecordingSink implements EventSink {
     public volatile boolean failPublish;
 
     @Override
-    public void publish(String key, RadiographEvent event) throws PublishException {
+    public int publish(String key, RadiographEvent event) throws PublishException {
         if (failPublish) {
             throw new PublishException("broker unavailable (test)", null);
         }
@@ -25,6 +25,7 @@ public final class RecordingSink implements EventSink {
             throw new AssertionError("key must be the SOP Instance UID");
         }
         events.add(event);
+        return event.getImage().getData() == null ? 0 : event.getImage().getData().remaining();
     }
 
     @Override

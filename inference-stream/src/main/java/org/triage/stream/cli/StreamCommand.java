@@ -77,7 +77,7 @@ public final class StreamCommand implements Callable<Integer> {
             description = "Port of /metrics (Prometheus) and /health; -1 disables (env TRIAGE_STREAM_METRICS_PORT; default ${DEFAULT-VALUE}).")
     int metricsPort;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address of the metrics endpoint (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--bind", "--metrics-bind"}, defaultValue = "127.0.0.1", description = "Address of the metrics endpoint (default ${DEFAULT-VALUE}).")
     String bind;
 
     @Override

@@ -79,6 +79,7 @@ public final class IngestCommand implements Callable<Integer> {
     static final class Scp implements Callable<Integer> {
         @Mixin ConnectionOptions connection;
         @Mixin CommonIngestOptions common;
+        @Mixin MetricsOptions metricsOptions;
         @Spec CommandLine.Model.CommandSpec spec;
         @Option(names = "--port", defaultValue = "11112", description = "DICOM port (default ${DEFAULT-VALUE}; 0 = ephemeral).") int port;
         @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).") String bind;
@@ -100,8 +101,9 @@ public final class IngestCommand implements Callable<Integer> {
                     InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
                     common.quarantineDir(), common.quarantineMaxBytes()).withClient(connection.clientProperties())
                     .withMaxEventBytes(common.maxEventBytes());
-            IngestService s = IngestService.start(o);
+            IngestService s = IngestService.start(metricsOptions.applyTo(o));
             System.out.println("dicom.scp=" + aet + "@" + bind + ":" + s.scpPort());
+            metricsOptions.print(s);
             System.out.flush();
             awaitShutdown(s);
             return 0;
@@ -112,6 +114,7 @@ public final class IngestCommand implements Callable<Integer> {
     static final class Stow implements Callable<Integer> {
         @Mixin ConnectionOptions connection;
         @Mixin CommonIngestOptions common;
+        @Mixin MetricsOptions metricsOptions;
         @Spec CommandLine.Model.CommandSpec spec;
         @Option(names = "--port", defaultValue = "8042", description = "HTTP port (default ${DEFAULT-VALUE}; 0 = ephemeral).") int port;
         @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).") String bind;
@@ -134,8 +137,9 @@ public final class IngestCommand implements Callable<Integer> {
                     InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
                     common.quarantineDir(), common.quarantineMaxBytes()).withClient(connection.clientProperties()).withStowAuth(auth)
                     .withMaxEventBytes(common.maxEventBytes());
-            IngestService s = IngestService.start(o);
+            IngestService s = IngestService.start(metricsOptions.applyTo(o));
             System.out.println("stow.url=http://" + bind + ":" + s.stowPort() + "/studies");
+            metricsOptions.print(s);
             System.out.flush();
             awaitShutdown(s);
             return 0;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.triage.ingest.dicom.DicomException;
 import org.triage.ingest.pipeline.IngestPipeline;
 import org.triage.ingest.pipeline.IngestResult;
 
@@ -55,8 +56,8 @@ public final class FileIngest {
             IngestResult r;
             long size = Files.size(f);
             if (size > maxBytes) {
-                pipeline.deadLetterOnly(null, new byte[0], "file of " + size + " bytes exceeds the limit of " + maxBytes, "receive", "files");
-                r = new IngestResult(0xA700, null, null, "too large");
+                r = pipeline.rejectUnread(null, null, new byte[0], "file of " + size + " bytes exceeds the limit of " + maxBytes,
+                        DicomException.Status.OUT_OF_RESOURCES, "files");
             } else {
                 byte[] bytes = Files.readAllBytes(f);
                 LabelsCsv.Entry e = labels == null ? null : labels.forFile(f);

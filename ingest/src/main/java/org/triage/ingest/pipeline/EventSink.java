@@ -4,8 +4,8 @@ import org.triage.events.RadiographEvent;
 
 /** Where ingest puts accepted events and rejected input. */
 public interface EventSink extends AutoCloseable {
-    /** Publishes and returns only once the event is durably acknowledged. */
-    void publish(String key, RadiographEvent event) throws PublishException;
+    /** Publishes and returns only once the event is durably acknowledged; returns the bytes published (the record value). */
+    int publish(String key, RadiographEvent event) throws PublishException;
 
     /**
      * Records rejected input with its cause. {@code original} is the input as received, PHI included: a sink

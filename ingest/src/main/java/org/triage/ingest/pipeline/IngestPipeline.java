@@ -17,11 +17,14 @@ import org.triage.ingest.image.DecodedImage;
 import org.triage.ingest.image.ImageFileDecoder;
 import org.triage.ingest.image.Normaliser;
 import org.triage.ingest.image.PixelDecoder;
+import org.triage.ingest.metrics.IngestMetrics;
+import org.triage.ingest.metrics.IngestMetrics.Cause;
 
 /**
  * Parse, decode, normalise, pseudonymise, publish: the path shared by C-STORE, STOW-RS and files.
  * Rejected input goes to the DLQ with its cause; a Kafka failure is reported as a retryable failure.
- * Logs carry UIDs and causes only, never patient attributes.
+ * Logs carry UIDs and causes only, never patient attributes. Every instance handed in is counted once as received and
+ * once by its outcome ({@link IngestMetrics}: stored, rejected, or a retryable failure).
  */
 public final class IngestPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
@@ -34,6 +37,7 @@ public final class IngestPipeline {
     private final EventFactory events;
     private final EventSink sink;
     private final MemoryBudget budget;
+    private final IngestMetrics metrics;
     /** Bytes of working memory per pixel while decoding and encoding (output, resampling, PNG; RGB JPEG rasters more). */
     private static final long BYTES_PER_PIXEL_MONO = 8;
     private static final long BYTES_PER_PIXEL_COLOUR = 24;
@@ -51,7 +55,15 @@ public final class IngestPipeline {
     /** @param budget bounds the bytes held by datasets in flight and images being decoded, across all callers */
     public IngestPipeline(DicomLimits limits, int maxSide, Pseudonymiser pseudonymiser, EventSink sink, ReferenceStore references,
                           MemoryBudget budget) {
+        this(limits, maxSide, pseudonymiser, sink, references, budget, new IngestMetrics());
+    }
+
+    /** @param metrics where outcomes are counted (the memory budget's gauges are bound to it here) */
+    public IngestPipeline(DicomLimits limits, int maxSide, Pseudonymiser pseudonymiser, EventSink sink, ReferenceStore references,
+                          MemoryBudget budget, IngestMetrics metrics) {
         this.budget = budget;
+        this.metrics = metrics;
+        metrics.bindMemoryBudget(budget::used, budget.capacity());
         this.limits = limits;
         this.reader = new DicomReader(limits);
         this.decoder = new PixelDecoder(limits);
@@ -69,10 +81,19 @@ public final class IngestPipeline {
         return budget;
     }
 
-    /** Records input that never reached parsing (e.g. an oversized or missing dataset). */
-    public boolean deadLetterOnly(String key, byte[] original, String error, String stage, String source) {
-        LOG.info("rejected {} from {} at {}: {}", key == null ? "an instance" : key, source, stage, error);
-        return sink.deadLetter(key, original, error, stage, source);
+    public IngestMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Refuses input that never reached parsing (an oversized or missing dataset, a STOW part of the wrong type): DLQ
+     * (stage {@code receive}) with {@code status}, or 0xA700 when even the DLQ record failed.
+     *
+     * @param original what to quarantine, empty when nothing was kept
+     */
+    public IngestResult rejectUnread(String key, String sopClass, byte[] original, String error, int status, String source) {
+        metrics.received(source, original == null ? 0 : original.length);
+        return reject(key, original, new DicomException(error, status), "receive", source, sopClass);
     }
 
     /**
@@ -82,28 +103,42 @@ public final class IngestPipeline {
      */
     public IngestResult ingestDataset(byte[] dataset, String transferSyntax, String source, Priority priority, String keyHint,
                                       java.util.function.Supplier<byte[]> dlqBytes) {
+        long t0 = System.nanoTime();
+        metrics.received(source, dataset.length);
         DicomObject ds;
         try {
             ds = reader.readDataset(dataset, 0, transferSyntax);
         } catch (DicomException e) {
             return reject(keyHint, dlqBytes.get(), e, "parse", source, null);
         }
-        return decodeAndPublish(ds, source, priority, List.of(), keyHint, dlqBytes);
+        return decodeAndPublish(ds, source, priority, List.of(), keyHint, dlqBytes, t0);
     }
 
     /** A Part 10 file (STOW-RS part or a file on disk). */
     public IngestResult ingestPart10(byte[] file, String source, List<String> labels) {
+        long t0 = System.nanoTime();
+        metrics.received(source, file.length);
+        return part10(file, source, labels, t0);
+    }
+
+    private IngestResult part10(byte[] file, String source, List<String> labels, long t0) {
         DicomObject ds;
         try {
             ds = reader.readFile(file);
         } catch (DicomException e) {
             return reject(null, file, e, "parse", source, null);
         }
-        return decodeAndPublish(ds, source, Priority.ROUTINE, labels, null, () -> file);
+        return decodeAndPublish(ds, source, Priority.ROUTINE, labels, null, () -> file, t0);
     }
 
     /** A PNG or JPEG file from a dataset replay. */
     public IngestResult ingestImageFile(byte[] file, String source, String patientId, List<String> labels) {
+        long t0 = System.nanoTime();
+        metrics.received(source, file.length);
+        return imageFile(file, source, patientId, labels, t0);
+    }
+
+    private IngestResult imageFile(byte[] file, String source, String patientId, List<String> labels, long t0) {
         try {
             DecodedImage decoded = fileDecoder.decode(file);
             Normaliser.Normalised norm = normaliser.normalise(decoded.image());
@@ -113,7 +148,7 @@ public final class IngestPipeline {
             } catch (java.io.IOException e) {
                 return storeFailure(EventFactory.contentUid(Normaliser.sha256(file)), e);
             }
-            return publish(ev, file, source);
+            return publish(ev, file, source, t0);
         } catch (DicomException e) {
             return reject(null, file, e, "decode", source, null);
         }
@@ -121,14 +156,16 @@ public final class IngestPipeline {
 
     /** Routes by content: Part 10 DICOM, PNG, JPEG; anything else is rejected to the DLQ. */
     public IngestResult ingestFileBytes(byte[] file, String source, String patientId, List<String> labels) {
+        long t0 = System.nanoTime();
+        metrics.received(source, file.length);
         if (ImageFileDecoder.isPng(file) || ImageFileDecoder.isJpeg(file)) {
-            return ingestImageFile(file, source, patientId, labels);
+            return imageFile(file, source, patientId, labels, t0);
         }
-        return ingestPart10(file, source, labels);
+        return part10(file, source, labels, t0);
     }
 
     private IngestResult decodeAndPublish(DicomObject ds, String source, Priority priority, List<String> labels, String keyHint,
-                                          java.util.function.Supplier<byte[]> dlqBytes) {
+                                          java.util.function.Supplier<byte[]> dlqBytes, long t0) {
         String sopUid = ds.getString(Tag.SOP_INSTANCE_UID);
         String sopClass = ds.getString(Tag.SOP_CLASS_UID);
         String key = sopUid != null ? sopUid : keyHint;
@@ -146,10 +183,12 @@ public final class IngestPipeline {
             }
             if (!budget.reserve(working, BUDGET_WAIT_MILLIS)) {
                 LOG.warn("memory budget exhausted; {} from {} refused for now", key, source);
+                metrics.retryable(Cause.MEMORY_BUDGET);
                 return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, sopClass, "server busy (memory budget), retry later");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            metrics.retryable(Cause.INTERRUPTED);
             return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, sopClass, "interrupted");
         }
         try {
@@ -171,7 +210,7 @@ public final class IngestPipeline {
         } catch (java.io.IOException e) {
             return storeFailure(key, e);
         }
-        return publish(ev, dlqBytes.get(), source);
+        return publish(ev, dlqBytes.get(), source, t0);
     }
 
     /** Working memory to reserve for decoding, from the header; absurd geometry is refused by the decoder itself. */
@@ -193,13 +232,15 @@ public final class IngestPipeline {
     /** The reference store could not take the image: like Kafka being down, a retryable failure. */
     private IngestResult storeFailure(String key, java.io.IOException e) {
         LOG.warn("could not write the image of {} to the reference store: {}", key, e.getMessage());
+        metrics.retryable(Cause.REFERENCE_STORE);
         return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, null, "image store unavailable, retry later");
     }
 
-    private IngestResult publish(RadiographEvent ev, byte[] original, String source) {
+    private IngestResult publish(RadiographEvent ev, byte[] original, String source, long t0) {
         String key = ev.getSopInstanceUid();
         try {
-            sink.publish(key, ev);
+            int bytes = sink.publish(key, ev);
+            metrics.stored(source, bytes, t0);
             LOG.debug("published {} from {}", key, source);
             return new IngestResult(0, key, ev.getSopClassUid(), null);
         } catch (EventTooLargeException e) {
@@ -207,6 +248,7 @@ public final class IngestPipeline {
                     ev.getSopClassUid());
         } catch (PublishException e) {
             LOG.warn("Kafka did not acknowledge {} from {}: {}", key, source, e.getMessage());
+            metrics.retryable(Cause.KAFKA);
             return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, ev.getSopClassUid(),
                     "not stored, retry later: " + e.getMessage());
         }
@@ -215,6 +257,7 @@ public final class IngestPipeline {
     private IngestResult reject(String key, byte[] original, DicomException e, String stage, String source, String sopClass) {
         LOG.info("rejected {} from {} at {}: {}", key == null ? "an instance" : key, source, stage, e.getMessage());
         boolean recorded = sink.deadLetter(key, original, e.getMessage(), stage, source);
+        metrics.rejected(stage, e.status(), recorded);
         int status = recorded ? e.status() : DicomException.Status.OUT_OF_RESOURCES;
         return new IngestResult(status, key, sopClass, e.getMessage());
     }

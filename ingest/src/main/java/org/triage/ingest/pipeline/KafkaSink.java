@@ -74,7 +74,7 @@ public final class KafkaSink implements EventSink {
     }
 
     @Override
-    public void publish(String key, RadiographEvent event) throws PublishException {
+    public int publish(String key, RadiographEvent event) throws PublishException {
         byte[] value;
         try {
             value = serializer.serialize(Topics.RADIOGRAPHS, event);
@@ -85,6 +85,7 @@ public final class KafkaSink implements EventSink {
             throw new EventTooLargeException(value.length, maxEventBytes);
         }
         send(new ProducerRecord<>(Topics.RADIOGRAPHS, key, value));
+        return value.length;
     }
 
     @Override

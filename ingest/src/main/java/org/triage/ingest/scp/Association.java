@@ -206,9 +206,7 @@ final class Association implements Runnable {
         IngestResult result;
         if (m.dataset() == null) {
             String why = m.datasetError() != null ? m.datasetError() : "C-STORE-RQ without a dataset";
-            byte[] none = new byte[0];
-            pipeline.deadLetterOnly(sopInstance, none, why, "receive", "scp:" + callingAet);
-            result = new IngestResult(DicomException.Status.OUT_OF_RESOURCES, sopInstance, sopClass, why);
+            result = pipeline.rejectUnread(sopInstance, sopClass, new byte[0], why, DicomException.Status.OUT_OF_RESOURCES, "scp:" + callingAet);
         } else if (!Uids.isStorage(sopClass) || !sopClass.equals(abstractSyntaxes.get(m.pcId()))) {
             result = new IngestResult(DicomException.Status.SOP_CLASS_NOT_SUPPORTED, sopInstance, sopClass,
                     "SOP class does not match the presentation context");

@@ -74,6 +74,15 @@ public final class StowServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        pipeline.metrics().stowInFlight(1);
+        try {
+            serve(ex);
+        } finally {
+            pipeline.metrics().stowInFlight(-1);
+        }
+    }
+
+    private void serve(HttpExchange ex) throws IOException {
         try (ex) {
             // Before anything else, the body included: an unauthenticated client must not get patient data parsed.
             String denied = auth.reject(ex.getRequestHeaders().getFirst("Authorization"));
@@ -136,8 +145,8 @@ public final class StowServer implements AutoCloseable {
                 IngestResult r;
                 if (partType != null && !"application/dicom".equals(partType)) {
                     // PS3.18: a part of another type in an application/dicom request fails on its own.
-                    pipeline.deadLetterOnly(null, instance, "part Content-Type " + partType + " is not application/dicom", "receive", client);
-                    r = new IngestResult(DicomException.Status.CANNOT_UNDERSTAND, null, null, "wrong part type");
+                    r = pipeline.rejectUnread(null, null, instance, "part Content-Type " + partType + " is not application/dicom",
+                            DicomException.Status.CANNOT_UNDERSTAND, client);
                 } else {
                     r = pipeline.ingestPart10(instance, client, List.of());
                 }
