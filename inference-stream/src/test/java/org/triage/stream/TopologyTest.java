@@ -327,6 +327,61 @@ class TopologyTest {
         assertTrue(out.get(0).getRare());
     }
 
+    /** Sends {@code n} films, a share {@code share} of them of the class around (0,1); returns the alerts they raised. */
+    private int phase(String prefix, int n, double share, long seed) {
+        List<float[]> films = ThresholdCalibratorTest.population(n, share, seed);
+        for (int i = 0; i < films.size(); i++) {
+            send(prefix + i, films.get(i)[0], films.get(i)[1]);
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        return (int) alerts.readValuesToList().stream().filter(a -> "covid".equals(a.getLabelId())).count();
+    }
+
+    @Test
+    void aCalibratedThresholdMakesAlertsFollowPrevalenceWhereAQuantileDoesNot() {
+        FakeEmbedder model = new FakeEmbedder("v1", 2, Map.of("A", 0.3f), List.of("A"));
+        start(settings(32, 50).withSketch(256, 32), model);
+        // Calibrated once, on a reference population with 2% of the class, at the seen label's alert rate.
+        var result = org.triage.stream.calibration.ThresholdCalibrator.calibrate(new float[] {0, 1},
+                ThresholdCalibratorTest.population(2000, 0.02, 7), Map.of("A", new float[] {1.6f, 1}), Map.of("A", 0.3f),
+                ThresholdCalibratorTest::euclid, null);
+        LabelPrototype covid = Events.prototype("covid", PrototypeKind.UNSEEN, ThresholdMode.CALIBRATED, null, false, 0, 1);
+        covid.getAlertPolicy().setCalibration(org.triage.events.Calibration.newBuilder().setThreshold(result.threshold())
+                .setModel(model.info().ref()).setReferenceFilms(result.referenceFilms()).setTargetRate(result.targetRate())
+                .setMethod("reference-quantile").setCalibratedAt(Instant.ofEpochMilli(1000)).build());
+        prototypes.pipeInput("covid", covid);
+        prototypes.pipeInput("A", Events.prototype("A", PrototypeKind.SEEN, ThresholdMode.CALIBRATED, null, false, 1.6f, 1));
+        int low = phase("p2-", 1000, 0.02, 11);
+        int high = phase("p20-", 1000, 0.20, 12);
+        System.out.printf("calibrated threshold %.3f (rate %.3f): 2%% prevalence -> %d alerts, 20%% -> %d alerts (x%.1f)%n",
+                result.threshold(), result.targetRate(), low, high, high / (double) Math.max(1, low));
+        assertTrue(low > 0, "the class raises alerts at 2%");
+        assertTrue(high >= 3 * low, "ten times the prevalence raises several times the alerts: " + low + " -> " + high);
+
+        // The same films under QUANTILE (the closest 5% of the label's own recent distances): the share stays put.
+        LabelPrototype q = Events.prototype("covid", PrototypeKind.UNSEEN, ThresholdMode.QUANTILE, 0.05, false, 0, 1);
+        q.setVersion(2);
+        prototypes.pipeInput("covid", q);
+        int qWarm = phase("q-warm-", 300, 0.02, 20);
+        int qLow = phase("q2-", 1000, 0.02, 21);
+        int qHigh = phase("q20-", 1000, 0.20, 22);
+        System.out.printf("quantile policy: 2%% -> %d alerts, 20%% -> %d alerts (warm-up %d)%n", qLow, qHigh, qWarm);
+        assertTrue(qHigh < 2 * qLow, "a quantile of recent distances alerts on about the same share: " + qLow + " -> " + qHigh);
+    }
+
+    @Test
+    void aCalibrationForAnotherModelIsNotUsed() {
+        FakeEmbedder model = new FakeEmbedder("v2", 2);
+        start(settings(1, 1000), model);
+        LabelPrototype covid = Events.prototype("covid", PrototypeKind.UNSEEN, ThresholdMode.CALIBRATED, null, false, 0, 1);
+        covid.getAlertPolicy().setCalibration(org.triage.events.Calibration.newBuilder().setThreshold(10).setModel("fake:v1")
+                .setReferenceFilms(100).setTargetRate(0.01).setMethod("reference-quantile").setCalibratedAt(Instant.ofEpochMilli(1)).build());
+        prototypes.pipeInput("covid", covid);
+        send("near", 0, 1);
+        assertTrue(alerts.isEmpty(), "calibrated for fake:v1, the model in service is fake:v2: no threshold until recalibrated");
+        assertNull(findings.readValue().getLabels().get(0).getThreshold());
+    }
+
     @Test
     void quantilePolicyAlertsOnlyOnceTheSketchHasEnoughSamples() {
         // sketch: capacity 16, min samples 4; quantile 0.25 of recent distances

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 @Command(name = "prototypes", mixinStandardHelpOptions = true,
         description = "Manage label prototypes (the compacted label-prototypes topic): add, list, show, retire.",
         subcommands = {PrototypesCommand.Add.class, PrototypesCommand.ListCmd.class, PrototypesCommand.Show.class,
-                PrototypesCommand.Retire.class})
+                PrototypesCommand.Retire.class, CalibrateCommand.class})
 public final class PrototypesCommand implements Callable<Integer> {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 

@@ -150,7 +150,7 @@ public final class ReleaseFollower implements AutoCloseable {
     }
 
     /** Checks every artifact against its SHA-256 and returns the model directory (where model.json is). */
-    static Path verify(ModelRelease r) {
+    public static Path verify(ModelRelease r) {
         Path dir = null;
         for (Artifact a : r.getArtifacts()) {
             URI uri = URI.create(a.getUri());

@@ -60,8 +60,20 @@ public final class Scorer {
     }
 
     /**
-     * Thresholds in force for a batch: the release's calibrated threshold for a seen label,
-     * otherwise the prototype's policy (a quantile of its recent distances, or an absolute distance).
+     * The threshold recorded on an unseen prototype when it was calibrated, if it was calibrated
+     * for this model: a threshold computed in another model's embedding space means nothing here.
+     */
+    static Float recorded(AlertPolicy policy, ModelInfo info) {
+        org.triage.events.Calibration c = policy.getCalibration();
+        return c != null && info.ref().equals(c.getModel()) ? (float) c.getThreshold() : null;
+    }
+
+    /**
+     * Thresholds in force for a batch: the release's calibrated threshold for a seen label; for an
+     * unseen CALIBRATED label the threshold recorded on its prototype version (fixed, so alerts follow
+     * prevalence); otherwise the prototype's policy (an absolute distance, or, as an explicitly chosen
+     * policy, a quantile of the label's own recent distances, which alerts on a fixed share of films
+     * whatever the prevalence).
      *
      * @param sketches recent distances per label, for QUANTILE
      * @param minSamples a quantile needs at least this many samples, otherwise the label has no threshold yet
@@ -81,7 +93,7 @@ public final class Scorer {
             if (kind(p, info) == PrototypeKind.SEEN && calibrated != null) {
                 t = calibrated;
             } else if (mode == ThresholdMode.CALIBRATED) {
-                t = calibrated;
+                t = calibrated != null ? calibrated : recorded(policy, info);
             } else if (mode == ThresholdMode.ABSOLUTE) {
                 t = policy.getValue().floatValue();
             } else if (mode == ThresholdMode.QUANTILE) {
