@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaSchemaLog implements SchemaLog {
     private static final Logger log = LoggerFactory.getLogger(KafkaSchemaLog.class);
-    static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+    static final int MAX_RECORD_BYTES = 16 * 1024 * 1024; // TODO RecordSizes
 
     private final String topic;
     private final TopicPartition partition;
