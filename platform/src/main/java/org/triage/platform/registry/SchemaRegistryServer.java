@@ -103,6 +103,11 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return server;
     }
 
+    /** The log behind this instance (tests look at its counters). */
+    SchemaLog schemaLog() {
+        return service.schemaLog();
+    }
+
     public int port() {
         return http.getAddress().getPort();
     }
