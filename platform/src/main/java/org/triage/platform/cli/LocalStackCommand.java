@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import org.triage.platform.LocalStack;
 import org.triage.platform.LocalStackOptions;
 import org.triage.platform.PortInUseException;
+import org.triage.platform.registry.BasicAuth;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
  * <p>stdout carries exactly the two contract lines, so scripts can read them; logs go to stderr.
  */
 @Command(name = "local-stack", mixinStandardHelpOptions = true,
-        description = {"Run an embedded single-node Kafka (KRaft) broker and a Confluent-compatible schema registry on 127.0.0.1.",
+        description = {"Run an embedded single-node Kafka (KRaft) broker (or --brokers 3: a 3-node cluster) and a Confluent-compatible schema registry on 127.0.0.1.",
                 "Prints bootstrap.servers=... and schema.registry.url=... on stdout, then runs until stopped."})
 public final class LocalStackCommand implements Callable<Integer> {
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka client port on 127.0.0.1 (0 = any free port; default ${DEFAULT-VALUE}).")
@@ -34,13 +35,38 @@ public final class LocalStackCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address the schema registry binds (default ${DEFAULT-VALUE}; the broker always stays on 127.0.0.1).")
     String bind;
 
+    @Option(names = "--brokers", defaultValue = "1", description = {"Kafka brokers (default ${DEFAULT-VALUE}: one, inside this process).",
+            "3: three KRaft nodes in their own processes on ports --kafka-port, +1, +2, topics with 3 replicas and min.insync.replicas=2."})
+    int brokers;
+
+    // The password must not show up in --help, so no ${DEFAULT-VALUE} in these descriptions.
+    @Option(names = "--registry-basic-auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:TRIAGE_REGISTRY_BASIC_AUTH}",
+            description = "Require HTTP basic auth on the registry for this user (env TRIAGE_REGISTRY_BASIC_AUTH). Prefer the file or the env: a flag shows in ps.")
+    String registryBasicAuth;
+
+    @Option(names = "--registry-basic-auth-file", paramLabel = "FILE", defaultValue = "${env:TRIAGE_REGISTRY_BASIC_AUTH_FILE}",
+            description = "Require HTTP basic auth on the registry for the user:password lines of FILE (env TRIAGE_REGISTRY_BASIC_AUTH_FILE).")
+    Path registryBasicAuthFile;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        BasicAuth auth;
+        try {
+            auth = basicAuth();
+        } catch (IllegalArgumentException e) {
+            System.err.println("triage local-stack: " + e.getMessage());
+            return 2;
+        } catch (java.io.IOException e) {
+            System.err.println("triage local-stack: cannot read --registry-basic-auth-file " + registryBasicAuthFile
+                    + " (" + e.getClass().getSimpleName() + ")");
+            return 2;
+        }
         LocalStack stack;
         try {
             stack = LocalStack.start(LocalStackOptions.defaults().dataDir(dataDir).kafkaPort(kafkaPort)
-                    .registryPort(registryPort).partitions(partitions).registryBind(bind));
+                    .registryPort(registryPort).partitions(partitions).registryBind(bind).brokers(brokers)
+                    .registryBasicAuth(auth));
         } catch (PortInUseException e) {
             System.err.println("triage local-stack: " + e.getMessage());
             return 1;
@@ -65,6 +91,16 @@ public final class LocalStackCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Null when neither the flag nor the file (nor their env variables) is set: the registry stays open. */
+    private BasicAuth basicAuth() throws java.io.IOException {
+        BasicAuth auth = registryBasicAuth == null || registryBasicAuth.isEmpty() ? null : BasicAuth.of(registryBasicAuth);
+        if (registryBasicAuthFile != null && !registryBasicAuthFile.toString().isEmpty()) {
+            BasicAuth fromFile = BasicAuth.fromFile(registryBasicAuthFile);
+            auth = auth == null ? fromFile : auth.and(fromFile);
+        }
+        return auth;
     }
 
     private static String rootMessage(Throwable e) {

@@ -108,8 +108,6 @@ public final class KafkaClusterProcesses implements AutoCloseable {
             throw new IllegalArgumentException("--brokers must be at least 1, got " + o.brokers);
         }
         long t0 = System.nanoTime();
-        boolean temporary = o.dataDir == null;
-        Path root = (temporary ? Files.createTempDirectory("triage-kafka-cluster-") : o.dataDir).toAbsolutePath();
         List<Integer> ports = new ArrayList<>();
         List<Integer> controllerPorts = new ArrayList<>();
         for (int i = 0; i < o.brokers; i++) {
@@ -122,6 +120,8 @@ public final class KafkaClusterProcesses implements AutoCloseable {
             } while (ports.contains(c) || controllerPorts.contains(c));
             controllerPorts.add(c);
         }
+        boolean temporary = o.dataDir == null;
+        Path root = (temporary ? Files.createTempDirectory("triage-kafka-cluster-") : o.dataDir).toAbsolutePath();
         String voters = "";
         for (int i = 0; i < o.brokers; i++) {
             voters += (i == 0 ? "" : ",") + (i + 1) + "@" + HOST + ":" + controllerPorts.get(i);
