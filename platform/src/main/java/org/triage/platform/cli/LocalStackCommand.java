@@ -9,6 +9,7 @@ import org.triage.platform.LocalStackOptions;
 import org.triage.platform.PortInUseException;
 import org.triage.platform.registry.BasicAuth;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,27 +40,17 @@ public final class LocalStackCommand implements Callable<Integer> {
             "3: three KRaft nodes in their own processes on ports --kafka-port, +1, +2, topics with 3 replicas and min.insync.replicas=2."})
     int brokers;
 
-    // The password must not show up in --help, so no ${DEFAULT-VALUE} in these descriptions.
-    @Option(names = "--registry-basic-auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:TRIAGE_REGISTRY_BASIC_AUTH}",
-            description = "Require HTTP basic auth on the registry for this user (env TRIAGE_REGISTRY_BASIC_AUTH). Prefer the file or the env: a flag shows in ps.")
-    String registryBasicAuth;
-
-    @Option(names = "--registry-basic-auth-file", paramLabel = "FILE", defaultValue = "${env:TRIAGE_REGISTRY_BASIC_AUTH_FILE}",
-            description = "Require HTTP basic auth on the registry for the user:password lines of FILE (env TRIAGE_REGISTRY_BASIC_AUTH_FILE).")
-    Path registryBasicAuthFile;
+    @Mixin
+    RegistryAuthOptions registryAuth = new RegistryAuthOptions();
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
         BasicAuth auth;
         try {
-            auth = basicAuth();
-        } catch (IllegalArgumentException e) {
+            auth = registryAuth.basicAuth();
+        } catch (RegistryAuthOptions.Invalid e) {
             System.err.println("triage local-stack: " + e.getMessage());
-            return 2;
-        } catch (java.io.IOException e) {
-            System.err.println("triage local-stack: cannot read --registry-basic-auth-file " + registryBasicAuthFile
-                    + " (" + e.getClass().getSimpleName() + ")");
             return 2;
         }
         LocalStack stack;
@@ -93,17 +84,7 @@ public final class LocalStackCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Null when neither the flag nor the file (nor their env variables) is set: the registry stays open. */
-    private BasicAuth basicAuth() throws java.io.IOException {
-        BasicAuth auth = registryBasicAuth == null || registryBasicAuth.isEmpty() ? null : BasicAuth.of(registryBasicAuth);
-        if (registryBasicAuthFile != null && !registryBasicAuthFile.toString().isEmpty()) {
-            BasicAuth fromFile = BasicAuth.fromFile(registryBasicAuthFile);
-            auth = auth == null ? fromFile : auth.and(fromFile);
-        }
-        return auth;
-    }
-
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
