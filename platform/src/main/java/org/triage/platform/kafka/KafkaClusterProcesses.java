@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -122,10 +123,11 @@ public final class KafkaClusterProcesses implements AutoCloseable {
         }
         boolean temporary = o.dataDir == null;
         Path root = (temporary ? Files.createTempDirectory("triage-kafka-cluster-") : o.dataDir).toAbsolutePath();
-        String voters = "";
+        StringJoiner quorum = new StringJoiner(",");
         for (int i = 0; i < o.brokers; i++) {
-            voters += (i == 0 ? "" : ",") + (i + 1) + "@" + HOST + ":" + controllerPorts.get(i);
+            quorum.add((i + 1) + "@" + HOST + ":" + controllerPorts.get(i));
         }
+        String voters = quorum.toString();
         String clusterId = KafkaStorage.clusterId(logDir(root, 1)).orElseGet(() -> Uuid.randomUuid().toString());
         List<KafkaNodeProcess> nodes = new ArrayList<>();
         for (int i = 0; i < o.brokers; i++) {
