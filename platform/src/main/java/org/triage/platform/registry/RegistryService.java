@@ -92,6 +92,7 @@ final class RegistryService {
                         records.add(new Entry(RegistryState.schemaKey(subject, v.version()), null));
                         out.add(v.version());
                     }
+                    records.add(idWatermark());
                 } else {
                     List<Version> live = state.versions(subject, false);
                     if (live.isEmpty()) {
@@ -118,7 +119,7 @@ final class RegistryService {
                         throw new RegistryException(404, RegistryException.VERSION_NOT_SOFT_DELETED, "Subject '" + subject
                                 + "' Version " + v.version() + " was not deleted first before being permanently deleted");
                     }
-                    return Write.of(v.version(), new Entry(RegistryState.schemaKey(subject, v.version()), null));
+                    return Write.of(v.version(), new Entry(RegistryState.schemaKey(subject, v.version()), null), idWatermark());
                 }
                 if (v.deleted()) {
                     throw new RegistryException(404, RegistryException.VERSION_SOFT_DELETED, "Subject '" + subject
@@ -128,6 +129,11 @@ final class RegistryService {
                         RegistryState.schemaValue(subject, v.version(), v.id(), state.schema(v.id()).canonical(), true)));
             });
         }
+    }
+
+    /** Goes with every tombstone, so that ids stay unique after compaction removed what carried them. */
+    private Entry idWatermark() {
+        return new Entry(RegistryState.idWatermarkKey(), RegistryState.idWatermarkValue(state.maxId()));
     }
 
     void setLevel(String subjectOrNull, CompatibilityLevel level) {

@@ -180,9 +180,20 @@ class KafkaClusterFailoverTest {
         assertEquals(RECORDS, seen.size());
     }
 
+    /** The partition's leader; waits while a just-created topic has none yet in the metadata we are given. */
     private static int leaderOf(String topic, int partition) throws Exception {
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
-        return d.partitions().get(partition).leader().id();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            var leader = d.partitions().get(partition).leader();
+            if (leader != null && !leader.isEmpty()) {
+                return leader.id();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(topic + "-" + partition + " has no leader");
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static int isrOf(String topic, int partition) throws Exception {

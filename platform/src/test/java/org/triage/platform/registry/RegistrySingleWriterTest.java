@@ -43,6 +43,7 @@ class RegistrySingleWriterTest {
     private static final int THREADS = 8;
     private static final int PER_THREAD = 6;
     private static final String CHURN = "{\"keytype\":\"CONFIG\",\"subject\":\"churn-value\",\"magic\":0}";
+    private static final String DOOMED = "{\"keytype\":\"SCHEMA\",\"subject\":\"doomed-value\",\"version\":1,\"magic\":1}";
     private static Path dataDir;
     private static EmbeddedKafka kafka;
     private static final List<SchemaRegistryServer> open = new ArrayList<>();
@@ -152,20 +153,33 @@ class RegistrySingleWriterTest {
         sentFor.forEach((id, schemas) -> assertEquals(1, schemas.size(), "id " + id + " was handed out for " + schemas));
         assertEquals(THREADS * PER_THREAD, sentFor.size(), "distinct schemas, distinct ids");
 
+        assertCommittedLogHasNoConflicts();
+
+        // The highest id so far, permanently deleted: once compaction removes its records, only the id
+        // watermark remembers that the id was taken.
+        int doomed = both.get(1).register("doomed-value", schema(98, 98));
+        assertEquals(200, both.get(0).delete("/subjects/doomed-value").status());
+        assertEquals(200, both.get(1).delete("/subjects/doomed-value?permanent=true").status());
+
         // Roll the segment (one more write after segment.ms) and wait until the cleaner has compacted it.
-        int before = churnRecords();
+        int before = records(CHURN, false);
         Thread.sleep(400);
         assertEquals(200, both.get(0).put("/config/churn-value", "{\"compatibility\":\"NONE\"}").status());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        int after = churnRecords();
-        while (after > 2 && System.nanoTime() < deadline) {
+        int after = records(CHURN, false);
+        int doomedLeft = records(DOOMED, true);
+        while ((after > 2 || doomedLeft > 0) && System.nanoTime() < deadline) {
             Thread.sleep(250);
-            after = churnRecords();
+            after = records(CHURN, false);
+            doomedLeft = records(DOOMED, true);
         }
+        assertEquals(0, doomedLeft, "the deleted schema's records are compacted away");
         System.out.printf("compaction: %d committed writes of one config key; in the log %d before the last roll, %d after%n",
                 THREADS * PER_THREAD + 1, before, after);
         // 49 committed writes of that key (plus aborted attempts): at most the newest two can remain.
         assertTrue(after <= 2, "the cleaner compacted the log: " + before + " -> " + after);
+
+        assertCommittedLogHasNoConflicts();
 
         closeRegistries();
         List<RegistryHttp> restarted = List.of(new RegistryHttp(registry().url()), new RegistryHttp(registry().url()));
@@ -177,8 +191,12 @@ class RegistrySingleWriterTest {
             }
             assertEquals(commonIds.iterator().next(), via.register("common-value", schema(99, 99)));
         }
+        for (RegistryHttp via : restarted) {
+            assertEquals(404, via.get("/schemas/ids/" + doomed).status(), "permanently deleted");
+        }
         int fresh = restarted.get(1).register("sw0-value", schema(100, 0));
-        assertTrue(!sentFor.containsKey(fresh) && !commonIds.contains(fresh), "a new schema gets an unused id: " + fresh);
+        assertTrue(!sentFor.containsKey(fresh) && !commonIds.contains(fresh) && fresh > doomed,
+                "a new schema gets an id never handed out, not the deleted " + doomed + ": " + fresh);
         assertEquals(canonical(schema(100, 0)), restarted.get(0).get("/schemas/ids/" + fresh).json().get("schema").asText());
     }
 
@@ -186,13 +204,54 @@ class RegistrySingleWriterTest {
         return server.schemaLog();
     }
 
-    /** Records of one rewritten key physically in the log (aborted and committed alike). */
-    private static int churnRecords() {
+    /**
+     * The invariant itself, on the log rather than on what a replay makes of it: no committed record gives an
+     * id to a second schema, or a subject version to a second id. Without a single writer, racing instances
+     * commit such pairs, and which one wins then depends on what compaction has left.
+     */
+    private static void assertCommittedLogHasNoConflicts() throws Exception {
+        Map<Integer, String> schemaOfId = new HashMap<>();
+        Map<String, Integer> idOfVersion = new HashMap<>();
+        int n = 0;
+        for (ConsumerRecord<String, String> r : read("read_committed")) {
+            if (r.key() == null || r.value() == null) {
+                continue;
+            }
+            var key = RegistryHttp.JSON.readTree(r.key());
+            if (!"SCHEMA".equals(key.path("keytype").asText())) {
+                continue;
+            }
+            var value = RegistryHttp.JSON.readTree(r.value());
+            int id = value.get("id").asInt();
+            String schema = canonical(value.get("schema").asText());
+            String was = schemaOfId.putIfAbsent(id, schema);
+            assertTrue(was == null || was.equals(schema), "id " + id + " committed for two schemas: " + was + " and " + schema);
+            String version = key.get("subject").asText() + "/" + key.get("version").asInt();
+            Integer before = idOfVersion.putIfAbsent(version, id);
+            assertTrue(before == null || before == id, version + " committed with ids " + before + " and " + id);
+            n++;
+        }
+        assertTrue(n > 0);
+    }
+
+    /** Records of one key physically in the log (aborted and committed alike); tombstones only when asked. */
+    private static int records(String key, boolean valuesOnly) {
+        int n = 0;
+        for (ConsumerRecord<String, String> r : read("read_uncommitted")) {
+            if (key.equals(r.key()) && (!valuesOnly || r.value() != null)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The whole schema topic as it is on disk now, with the given isolation level. */
+    private static List<ConsumerRecord<String, String>> read(String isolation) {
         Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        int n = 0;
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(TOPIC, 0);
             consumer.assign(List.of(tp));
@@ -200,13 +259,9 @@ class RegistrySingleWriterTest {
             long end = consumer.endOffsets(List.of(tp)).get(tp);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (consumer.position(tp) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (CHURN.equals(r.key())) {
-                        n++;
-                    }
-                }
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }
-        return n;
+        return out;
     }
 }
