@@ -46,6 +46,7 @@ public final class KafkaClusterProcesses implements AutoCloseable {
     private final boolean temporary;
     private final String clusterId;
     private final Duration timeout;
+    private final DataDirLock lock;
     private final Thread cleanupHook;
     private volatile boolean closed;
 
@@ -91,13 +92,14 @@ public final class KafkaClusterProcesses implements AutoCloseable {
     }
 
     private KafkaClusterProcesses(List<KafkaNodeProcess> nodes, List<Integer> ports, Path root, boolean temporary,
-                                  String clusterId, Duration timeout) {
+                                  String clusterId, Duration timeout, DataDirLock lock) {
         this.nodes = nodes;
         this.ports = ports;
         this.root = root;
         this.temporary = temporary;
         this.clusterId = clusterId;
         this.timeout = timeout;
+        this.lock = lock;
         // Children also exit when our stdin pipe to them closes; this hook makes a normal exit quick and tidy.
         this.cleanupHook = new Thread(this::close, "kafka-cluster-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanupHook);
@@ -123,6 +125,7 @@ public final class KafkaClusterProcesses implements AutoCloseable {
         }
         boolean temporary = o.dataDir == null;
         Path root = (temporary ? Files.createTempDirectory("triage-kafka-cluster-") : o.dataDir).toAbsolutePath();
+        Files.createDirectories(root);
         StringJoiner quorum = new StringJoiner(",");
         for (int i = 0; i < o.brokers; i++) {
             quorum.add((i + 1) + "@" + HOST + ":" + controllerPorts.get(i));
@@ -142,7 +145,10 @@ public final class KafkaClusterProcesses implements AutoCloseable {
                     "--voters", voters, "--cluster-size", String.valueOf(o.brokers)));
             nodes.add(new KafkaNodeProcess(id, cmd, root.resolve("node-" + id).resolve("node-" + id + ".log")));
         }
-        KafkaClusterProcesses cluster = new KafkaClusterProcesses(nodes, ports, root, temporary, clusterId, o.timeout);
+        // Each node locks its own directory too, but a second cluster on this root should fail here, with the
+        // same one-line message as a second single-node stack, not as three nodes dying.
+        DataDirLock lock = DataDirLock.acquire(root);
+        KafkaClusterProcesses cluster = new KafkaClusterProcesses(nodes, ports, root, temporary, clusterId, o.timeout, lock);
         try {
             // All at once: a node cannot finish starting before a majority of the quorum is up.
             for (KafkaNodeProcess n : nodes) {
@@ -271,6 +277,7 @@ public final class KafkaClusterProcesses implements AutoCloseable {
         for (KafkaNodeProcess n : nodes) {
             n.stop(30);
         }
+        lock.close();
         if (temporary) {
             Dirs.deleteQuietly(root);
         }

@@ -39,6 +39,9 @@ class KafkaClusterRestartTest {
         String clusterId;
         try (KafkaClusterProcesses cluster = KafkaClusterProcesses.start(KafkaClusterProcesses.options().brokers(3).dataDir(dir))) {
             clusterId = cluster.clusterId();
+            IllegalStateException inUse = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> KafkaClusterProcesses.start(KafkaClusterProcesses.options().brokers(3).dataDir(dir)));
+            assertTrue(inUse.getMessage().contains("in use"), inUse.getMessage());
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("kept", 1, (short) 3))).all().get(60, TimeUnit.SECONDS);
             }
