@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 @Command(name = "kafka-node", mixinStandardHelpOptions = true, description = "Run one KRaft node of a loopback cluster.")
 public final class KafkaNodeMain implements Callable<Integer> {
     static final String READY = "kafka.node.ready";
-    private static final long SHUTDOWN_BUDGET_MS = 20_000;
+    private static final long SHUTDOWN_BUDGET_MS = 10_000;
 
     @Option(names = "--node-id", required = true)
     int nodeId;
