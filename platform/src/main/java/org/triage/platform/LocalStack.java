@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole local platform in this JVM: a single-node KRaft broker, the schema registry on top of it and
- * the architecture's topics. With {@code brokers(3)} the broker is instead a cluster of three KRaft nodes in
- * child JVMs, and the topics get three replicas with two in sync. What {@code triage local-stack}, {@code triage demo} and integration tests run.
+ * the architecture's topics. What {@code triage local-stack}, {@code triage demo} and integration tests run.
+ * With {@code brokers(3)} the broker is instead a cluster of three KRaft nodes in child JVMs, and the topics
+ * get three replicas with two in sync.
  *
  * <pre>{@code
  * try (LocalStack stack = LocalStack.start(LocalStackOptions.defaults())) {
@@ -53,12 +54,12 @@ public final class LocalStack implements AutoCloseable {
         if (options.partitions() < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1, got " + options.partitions());
         }
+        if (options.brokers() < 1) {
+            throw new IllegalArgumentException("--brokers must be at least 1, got " + options.brokers());
+        }
         if (options.registryPort() != 0) {
             // Fail before spending seconds on the broker when the registry could not bind anyway.
             Ports.requireFree(options.registryBind(), options.registryPort(), "--registry-port");
-        }
-        if (options.brokers() < 1) {
-            throw new IllegalArgumentException("--brokers must be at least 1, got " + options.brokers());
         }
         EmbeddedKafka kafka = null;
         KafkaClusterProcesses cluster = null;
