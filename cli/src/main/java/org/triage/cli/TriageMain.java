@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Streaming triage of chest radiographs with zero-shot findings.",
         subcommands = {
                 org.triage.platform.cli.LocalStackCommand.class,
+                org.triage.platform.cli.SchemaRegistryCommand.class,
                 org.triage.schemas.cli.TailCommand.class,
                 org.triage.ingest.cli.IngestCommand.class,
                 org.triage.stream.cli.StreamCommand.class,

@@ -1,6 +1,8 @@
 package org.triage.platform;
 
 import java.nio.file.Path;
+import java.util.Optional;
+import org.triage.platform.registry.BasicAuth;
 
 /**
  * How to start a {@link LocalStack}. Defaults suit tests: a temporary data dir and free ports.
@@ -13,6 +15,8 @@ public final class LocalStackOptions {
     private int partitions = 1;
     private String registryBind = "127.0.0.1";
     private boolean provisionTopics = true;
+    private int brokers = 1;
+    private BasicAuth registryBasicAuth;
 
     public static LocalStackOptions defaults() {
         return new LocalStackOptions();
@@ -54,6 +58,21 @@ public final class LocalStackOptions {
         return this;
     }
 
+    /**
+     * 1 (default): one broker inside this JVM. More: that many KRaft nodes, each in its own JVM
+     * ({@link org.triage.platform.kafka.KafkaClusterProcesses}), with topics replicated 3 ways, 2 in sync.
+     */
+    public LocalStackOptions brokers(int brokers) {
+        this.brokers = brokers;
+        return this;
+    }
+
+    /** Require HTTP basic auth on the registry; null = open (default). */
+    public LocalStackOptions registryBasicAuth(BasicAuth auth) {
+        this.registryBasicAuth = auth;
+        return this;
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -76,5 +95,13 @@ public final class LocalStackOptions {
 
     public boolean provisionTopics() {
         return provisionTopics;
+    }
+
+    public int brokers() {
+        return brokers;
+    }
+
+    public Optional<BasicAuth> registryBasicAuth() {
+        return Optional.ofNullable(registryBasicAuth);
     }
 }

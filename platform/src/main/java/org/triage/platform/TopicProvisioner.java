@@ -24,24 +24,34 @@ import org.slf4j.LoggerFactory;
 public final class TopicProvisioner {
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
     /** Radiographs travel inline, so their topics take records far above Kafka's 1 MiB default. */
-    public static final int RADIOGRAPH_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+    public static final int RADIOGRAPH_MAX_MESSAGE_BYTES = 16 * 1024 * 1024; // TODO RecordSizes
 
     private final int partitions;
-    private final Optional<Short> replicationFactor;
+    private final ReplicationPolicy replication;
     private final String radiographRetentionMs;
 
     /**
      * @param partitions partitions per topic (compacted topics keyed by label or model name included)
-     * @param replicationFactor empty = the broker's default.replication.factor
+     * @param replicationFactor empty = the broker's default.replication.factor; 3 or more also sets
+     *        min.insync.replicas=2 on every topic ({@link ReplicationPolicy#of})
      * @param radiographRetentionMs retention of the radiographs topic, the retraining source; -1 = forever
      */
     public TopicProvisioner(int partitions, Optional<Short> replicationFactor, long radiographRetentionMs) {
+        this(partitions, ReplicationPolicy.of(replicationFactor), radiographRetentionMs);
+    }
+
+    public TopicProvisioner(int partitions, ReplicationPolicy replication, long radiographRetentionMs) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
         this.partitions = partitions;
-        this.replicationFactor = replicationFactor;
+        this.replication = replication;
         this.radiographRetentionMs = String.valueOf(radiographRetentionMs);
+    }
+
+    /** The architecture's topics as durable as a cluster of {@code brokers} allows (RF 3, min ISR 2 from 3 on). */
+    public static TopicProvisioner forBrokers(int partitions, int brokers) {
+        return new TopicProvisioner(partitions, brokers == 1 ? ReplicationPolicy.brokerDefaults() : ReplicationPolicy.forBrokers(brokers), -1L);
     }
 
     /** Local defaults: the given partitions, the broker's replication factor, radiographs kept forever. */
@@ -62,6 +72,11 @@ public final class TopicProvisioner {
                 "max.message.bytes", String.valueOf(RADIOGRAPH_MAX_MESSAGE_BYTES)));
         out.put(Topics.LABEL_PROTOTYPES, Map.of("cleanup.policy", "compact"));
         out.put(Topics.MODEL_RELEASES, Map.of("cleanup.policy", "compact"));
+        out.replaceAll((name, configs) -> {
+            Map<String, String> withReplication = new HashMap<>(configs);
+            withReplication.putAll(replication.topicConfigs());
+            return Map.copyOf(withReplication);
+        });
         return out;
     }
 
@@ -69,7 +84,7 @@ public final class TopicProvisioner {
     public List<String> provision(Admin admin, long timeoutMs) {
         List<NewTopic> wanted = new ArrayList<>();
         topicConfigs().forEach((name, configs) ->
-                wanted.add(new NewTopic(name, Optional.of(partitions), replicationFactor).configs(configs)));
+                wanted.add(new NewTopic(name, Optional.of(partitions), replication.replicationFactor()).configs(configs)));
         Map<String, KafkaFuture<Void>> results = admin.createTopics(wanted).values();
         List<String> created = new ArrayList<>();
         long deadline = System.currentTimeMillis() + timeoutMs;

@@ -7,7 +7,9 @@ import java.util.concurrent.CountDownLatch;
 import org.triage.platform.LocalStack;
 import org.triage.platform.LocalStackOptions;
 import org.triage.platform.PortInUseException;
+import org.triage.platform.registry.BasicAuth;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,7 +18,7 @@ import picocli.CommandLine.Option;
  * <p>stdout carries exactly the two contract lines, so scripts can read them; logs go to stderr.
  */
 @Command(name = "local-stack", mixinStandardHelpOptions = true,
-        description = {"Run an embedded single-node Kafka (KRaft) broker and a Confluent-compatible schema registry on 127.0.0.1.",
+        description = {"Run an embedded single-node Kafka (KRaft) broker (or --brokers 3: a 3-node cluster) and a Confluent-compatible schema registry on 127.0.0.1.",
                 "Prints bootstrap.servers=... and schema.registry.url=... on stdout, then runs until stopped."})
 public final class LocalStackCommand implements Callable<Integer> {
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka client port on 127.0.0.1 (0 = any free port; default ${DEFAULT-VALUE}).")
@@ -34,13 +36,28 @@ public final class LocalStackCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address the schema registry binds (default ${DEFAULT-VALUE}; the broker always stays on 127.0.0.1).")
     String bind;
 
+    @Option(names = "--brokers", defaultValue = "1", description = {"Kafka brokers (default ${DEFAULT-VALUE}: one, inside this process).",
+            "3: three KRaft nodes in their own processes on ports --kafka-port, +1, +2, topics with 3 replicas and min.insync.replicas=2."})
+    int brokers;
+
+    @Mixin
+    RegistryAuthOptions registryAuth = new RegistryAuthOptions();
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        BasicAuth auth;
+        try {
+            auth = registryAuth.basicAuth();
+        } catch (RegistryAuthOptions.Invalid e) {
+            System.err.println("triage local-stack: " + e.getMessage());
+            return 2;
+        }
         LocalStack stack;
         try {
             stack = LocalStack.start(LocalStackOptions.defaults().dataDir(dataDir).kafkaPort(kafkaPort)
-                    .registryPort(registryPort).partitions(partitions).registryBind(bind));
+                    .registryPort(registryPort).partitions(partitions).registryBind(bind).brokers(brokers)
+                    .registryBasicAuth(auth));
         } catch (PortInUseException e) {
             System.err.println("triage local-stack: " + e.getMessage());
             return 1;
@@ -67,7 +84,7 @@ public final class LocalStackCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

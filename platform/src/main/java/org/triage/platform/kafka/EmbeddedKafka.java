@@ -1,18 +1,13 @@
 package org.triage.platform.kafka;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.triage.platform.PortInUseException;
 import org.triage.platform.internal.Dirs;
 import org.triage.platform.internal.Ports;
@@ -32,8 +27,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
 
     /** Largest record batch the broker accepts: a lossless 16-bit radiograph plus headroom. */
-    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-    public static final String HOST = "127.0.0.1";
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024; // TODO RecordSizes
+    public static final String HOST = BrokerSettings.HOST;
     private static final int NODE_ID = 1;
 
     private final KafkaRaftServer server;
@@ -119,64 +114,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     static Map<String, String> brokerProps(Path logDir, int brokerPort, int controllerPort) {
-        Map<String, String> p = new HashMap<>();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
-        // One node: every internal topic must make do with one replica.
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "5");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "5");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("num.partitions", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        // Radiographs travel inline; the default 1 MiB limit would refuse most of them.
-        p.put("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
-        p.put("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
-        // The defaults are sized for a dedicated server; a laptop or 2-core CI box shares its cores and heap.
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "4");
-        p.put("background.threads", "4");
-        p.put("num.recovery.threads.per.data.dir", "1");
-        p.put("log.cleaner.threads", "1");
-        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
-        p.put("log.cleaner.backoff.ms", "5000");
-        return p;
+        return BrokerSettings.node(NODE_ID, NODE_ID + "@" + HOST + ":" + controllerPort, logDir, brokerPort, controllerPort, 1);
     }
 
     /** Formats the storage unless a previous run already did; returns the cluster id in use. */
     private static String formatIfNeeded(KafkaConfig config, Path logDir) throws Exception {
-        Path meta = logDir.resolve("meta.properties");
-        if (Files.exists(meta)) {
-            Properties props = new Properties();
-            try (var in = Files.newInputStream(meta)) {
-                props.load(in);
-            }
-            String id = props.getProperty("cluster.id");
-            log.info("Reusing formatted Kafka storage in {} (cluster {})", logDir, id);
-            return id;
+        var existing = KafkaStorage.clusterId(logDir);
+        if (existing.isPresent()) {
+            log.info("Reusing formatted Kafka storage in {} (cluster {})", logDir, existing.get());
+            return existing.get();
         }
-        String clusterId = Uuid.randomUuid().toString();
-        new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(NODE_ID)
-                .setClusterId(clusterId)
-                .setControllerListenerName("CONTROLLER")
-                .setMetadataLogDirectory(config.metadataLogDir())
-                .addDirectory(logDir.toString())
-                .run();
-        return clusterId;
+        return KafkaStorage.formatIfNeeded(config, logDir, NODE_ID, Uuid.randomUuid().toString());
     }
 
     public String bootstrapServers() {

@@ -3,30 +3,30 @@ package org.triage.platform.registry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /** A log that lives and dies with the process: for unit tests and throwaway registries. */
 public final class InMemorySchemaLog implements SchemaLog {
-    private final List<byte[][]> records = new ArrayList<>();
+    private final List<Entry> records = new ArrayList<>();
     private BiConsumer<byte[], byte[]> applier;
 
     @Override
     public synchronized void start(BiConsumer<byte[], byte[]> applier) {
         this.applier = applier;
-        for (byte[][] r : records) {
-            applier.accept(r[0], r[1]);
+        for (Entry r : records) {
+            applier.accept(r.key(), r.value());
         }
     }
 
+    /** One process, one lock: nothing else can write between deciding and appending. */
     @Override
-    public synchronized long append(byte[] key, byte[] value) {
-        records.add(new byte[][] {key, value});
-        applier.accept(key, value);
-        return records.size() - 1L;
-    }
-
-    @Override
-    public void awaitApplied(long offset) {
-        // applied synchronously by append
+    public synchronized <T> T write(Supplier<Write<T>> decide) {
+        Write<T> w = decide.get();
+        for (Entry r : w.records()) {
+            records.add(r);
+            applier.accept(r.key(), r.value());
+        }
+        return w.result();
     }
 
     @Override

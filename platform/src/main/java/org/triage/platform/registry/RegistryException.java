@@ -2,6 +2,7 @@ package org.triage.platform.registry;
 
 /** An error answered to the client as Confluent's {@code {"error_code": ..., "message": ...}} body. */
 public final class RegistryException extends RuntimeException {
+    public static final int UNAUTHORIZED = 40101;
     public static final int SUBJECT_NOT_FOUND = 40401;
     public static final int VERSION_NOT_FOUND = 40402;
     public static final int SCHEMA_NOT_FOUND = 40403;

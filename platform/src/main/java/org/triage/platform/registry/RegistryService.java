@@ -5,16 +5,16 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.triage.platform.registry.RegistryState.StoredSchema;
+import org.triage.platform.registry.SchemaLog.Entry;
+import org.triage.platform.registry.SchemaLog.Write;
 import org.triage.platform.registry.RegistryState.Version;
 
 /**
- * The registry's operations, independent of HTTP. Writes are serialised in this instance, catch up with the
- * log first (so decisions see what other instances wrote), append one record per change and wait until the
- * record has been applied; the log, not this object, is the source of truth.
+ * The registry's operations, independent of HTTP. Writes are serialised in this instance and go through
+ * {@link SchemaLog#write}: each is decided on the state caught up with every committed record (whoever wrote
+ * it), and is appended only if no other writer got in between. The log, not this object, is the source of truth.
  */
 final class RegistryService {
-    private static final int WRITE_ATTEMPTS = 5;
-
     private final RegistryState state = new RegistryState();
     private final SchemaLog log;
     private final Object writeLock = new Object();
@@ -49,13 +49,12 @@ final class RegistryService {
 
     int register(String subject, Candidate candidate) {
         synchronized (writeLock) {
-            for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-                log.catchUp();
+            return log.write(() -> {
                 List<Version> live = state.versions(subject, false);
                 for (Version v : live) {
                     StoredSchema s = state.schema(v.id());
                     if (s != null && s.canonical().equals(candidate.canonical())) {
-                        return v.id();
+                        return Write.none(v.id());
                     }
                 }
                 CompatibilityLevel level = state.effectiveLevel(subject);
@@ -65,105 +64,100 @@ final class RegistryService {
                             "Schema being registered is incompatible with an earlier schema for subject \"" + subject
                                     + "\", details: " + problems);
                 }
+                // The log has a single writer and we decide on all of it, so max + 1 is free everywhere.
                 Integer known = state.idOf(candidate.canonical());
                 int id = known != null ? known : state.maxId() + 1;
                 int version = state.maxVersion(subject) + 1;
-                long offset = log.append(RegistryState.schemaKey(subject, version),
-                        RegistryState.schemaValue(subject, version, id, candidate.canonical(), false));
-                log.awaitApplied(offset);
-                Version stored = state.version(subject, version);
-                if (stored != null && stored.id() == id && !stored.deleted()) {
-                    return id;
-                }
-                // Another instance won the race for this id or version; decide again on the newer state.
-            }
-            throw new RegistryException(500, RegistryException.STORE_ERROR,
-                    "Could not register the schema: concurrent registrations kept conflicting, retry");
+                return Write.of(id, new Entry(RegistryState.schemaKey(subject, version),
+                        RegistryState.schemaValue(subject, version, id, candidate.canonical(), false)));
+            });
         }
     }
 
     List<Integer> deleteSubject(String subject, boolean permanent) {
         synchronized (writeLock) {
-            log.catchUp();
-            List<Version> all = state.versions(subject, true);
-            if (all.isEmpty()) {
-                throw RegistryException.subjectNotFound(subject);
-            }
-            List<Integer> out = new ArrayList<>();
-            long last = -1;
-            if (permanent) {
-                if (all.stream().anyMatch(v -> !v.deleted())) {
-                    throw new RegistryException(404, RegistryException.SUBJECT_NOT_SOFT_DELETED, "Subject '" + subject
-                            + "' was not deleted first before being permanently deleted");
+            return log.write(() -> {
+                List<Version> all = state.versions(subject, true);
+                if (all.isEmpty()) {
+                    throw RegistryException.subjectNotFound(subject);
                 }
-                for (Version v : all) {
-                    last = log.append(RegistryState.schemaKey(subject, v.version()), null);
-                    out.add(v.version());
+                List<Integer> out = new ArrayList<>();
+                List<Entry> records = new ArrayList<>();
+                if (permanent) {
+                    if (all.stream().anyMatch(v -> !v.deleted())) {
+                        throw new RegistryException(404, RegistryException.SUBJECT_NOT_SOFT_DELETED, "Subject '" + subject
+                                + "' was not deleted first before being permanently deleted");
+                    }
+                    for (Version v : all) {
+                        records.add(new Entry(RegistryState.schemaKey(subject, v.version()), null));
+                        out.add(v.version());
+                    }
+                    records.add(idWatermark());
+                } else {
+                    List<Version> live = state.versions(subject, false);
+                    if (live.isEmpty()) {
+                        throw new RegistryException(404, RegistryException.SUBJECT_SOFT_DELETED, "Subject '" + subject
+                                + "' was soft deleted. Set permanent=true to delete permanently");
+                    }
+                    for (Version v : live) {
+                        records.add(new Entry(RegistryState.schemaKey(subject, v.version()),
+                                RegistryState.schemaValue(subject, v.version(), v.id(), state.schema(v.id()).canonical(), true)));
+                        out.add(v.version());
+                    }
                 }
-            } else {
-                List<Version> live = state.versions(subject, false);
-                if (live.isEmpty()) {
-                    throw new RegistryException(404, RegistryException.SUBJECT_SOFT_DELETED, "Subject '" + subject
-                            + "' was soft deleted. Set permanent=true to delete permanently");
-                }
-                for (Version v : live) {
-                    last = log.append(RegistryState.schemaKey(subject, v.version()),
-                            RegistryState.schemaValue(subject, v.version(), v.id(), state.schema(v.id()).canonical(), true));
-                    out.add(v.version());
-                }
-            }
-            log.awaitApplied(last);
-            return out;
+                return new Write<>(records, out);
+            });
         }
     }
 
     int deleteVersion(String subject, String versionSpec, boolean permanent) {
         synchronized (writeLock) {
-            log.catchUp();
-            Version v = resolve(subject, versionSpec, true);
-            if (permanent) {
-                if (!v.deleted()) {
-                    throw new RegistryException(404, RegistryException.VERSION_NOT_SOFT_DELETED, "Subject '" + subject
-                            + "' Version " + v.version() + " was not deleted first before being permanently deleted");
+            return log.write(() -> {
+                Version v = resolve(subject, versionSpec, true);
+                if (permanent) {
+                    if (!v.deleted()) {
+                        throw new RegistryException(404, RegistryException.VERSION_NOT_SOFT_DELETED, "Subject '" + subject
+                                + "' Version " + v.version() + " was not deleted first before being permanently deleted");
+                    }
+                    return Write.of(v.version(), new Entry(RegistryState.schemaKey(subject, v.version()), null), idWatermark());
                 }
-                log.awaitApplied(log.append(RegistryState.schemaKey(subject, v.version()), null));
-            } else {
                 if (v.deleted()) {
                     throw new RegistryException(404, RegistryException.VERSION_SOFT_DELETED, "Subject '" + subject
                             + "' Version " + v.version() + " was soft deleted. Set permanent=true to delete permanently");
                 }
-                log.awaitApplied(log.append(RegistryState.schemaKey(subject, v.version()),
+                return Write.of(v.version(), new Entry(RegistryState.schemaKey(subject, v.version()),
                         RegistryState.schemaValue(subject, v.version(), v.id(), state.schema(v.id()).canonical(), true)));
-            }
-            return v.version();
+            });
         }
+    }
+
+    /** Goes with every tombstone, so that ids stay unique after compaction removed what carried them. */
+    private Entry idWatermark() {
+        return new Entry(RegistryState.idWatermarkKey(), RegistryState.idWatermarkValue(state.maxId()));
     }
 
     void setLevel(String subjectOrNull, CompatibilityLevel level) {
         synchronized (writeLock) {
-            log.awaitApplied(log.append(RegistryState.configKey(subjectOrNull), RegistryState.configValue(level)));
+            log.write(() -> Write.of(level, new Entry(RegistryState.configKey(subjectOrNull), RegistryState.configValue(level))));
         }
     }
 
     /** Back to the default level (BACKWARD); returns the level that was set. */
     CompatibilityLevel resetGlobalLevel() {
         synchronized (writeLock) {
-            log.catchUp();
-            CompatibilityLevel old = state.globalLevel();
-            log.awaitApplied(log.append(RegistryState.configKey(null), null));
-            return old;
+            return log.write(() -> Write.of(state.globalLevel(), new Entry(RegistryState.configKey(null), null)));
         }
     }
 
     CompatibilityLevel deleteSubjectLevel(String subject) {
         synchronized (writeLock) {
-            log.catchUp();
-            CompatibilityLevel old = state.subjectLevel(subject);
-            if (old == null) {
-                throw RegistryException.subjectNotFound(subject);
-            }
-            log.awaitApplied(log.append(RegistryState.configKey(subject), null));
-            return old;
+            return log.write(() -> {
+                CompatibilityLevel old = state.subjectLevel(subject);
+                if (old == null) {
+                    throw RegistryException.subjectNotFound(subject);
+                }
+                return Write.of(old, new Entry(RegistryState.configKey(subject), null));
+            });
         }
     }
 
@@ -289,6 +283,10 @@ final class RegistryService {
             }
         }
         return out;
+    }
+
+    SchemaLog schemaLog() {
+        return log;
     }
 
     void close() {

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Records use Confluent's key/value JSON layout ({@code keytype} SCHEMA keyed by subject+version, CONFIG
  * keyed by subject or null for the global level), so compaction keeps the latest record per version or per
- * config. Conflicting records (two instances that raced for the same id or the same version) are resolved
- * the same way everywhere: the first one in the log wins and the later one is ignored.
+ * config. The log has a single writer ({@link SchemaLog#write}), so conflicting records are not written any
+ * more; topics written by older versions may hold some (two instances that raced for the same id or the
+ * same version), and those are resolved the same way everywhere: the first one in the log wins.
  */
 final class RegistryState {
     private static final Logger log = LoggerFactory.getLogger(RegistryState.class);
@@ -66,6 +67,19 @@ final class RegistryState {
         return bytes(k.put("magic", 0));
     }
 
+    /**
+     * The highest id ever handed out. Written with every permanent delete: compaction may then remove the
+     * only records that carried the highest ids, and without this record a replay would hand them out again
+     * for other schemas. Not one of Confluent's key types: this registry is the reader the topic is made for.
+     */
+    static byte[] idWatermarkKey() {
+        return bytes(JSON.createObjectNode().put("keytype", "ID_WATERMARK").put("magic", 0));
+    }
+
+    static byte[] idWatermarkValue(int maxId) {
+        return bytes(JSON.createObjectNode().put("maxId", maxId));
+    }
+
     static byte[] configValue(CompatibilityLevel level) {
         return bytes(JSON.createObjectNode().put("compatibilityLevel", level.name()));
     }
@@ -95,6 +109,7 @@ final class RegistryState {
             case "SCHEMA" -> applySchema(key, value);
             case "CONFIG" -> applyConfig(key, value);
             case "DELETE_SUBJECT" -> applyDeleteSubject(value);
+            case "ID_WATERMARK" -> maxId = Math.max(maxId, value == null ? 0 : value.path("maxId").asInt(0));
             default -> log.debug("ignoring schema log record of type {}", type);
         }
     }

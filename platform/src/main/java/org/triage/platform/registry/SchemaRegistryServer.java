@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -48,12 +49,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private final ExecutorService workers;
     private final RegistryService service;
     private final String host;
+    private final Optional<BasicAuth> auth;
 
-    private SchemaRegistryServer(HttpServer http, ExecutorService workers, RegistryService service, String host) {
+    private SchemaRegistryServer(HttpServer http, ExecutorService workers, RegistryService service, String host, Optional<BasicAuth> auth) {
         this.http = http;
         this.workers = workers;
         this.service = service;
         this.host = host;
+        this.auth = auth;
     }
 
     /** A registry on 127.0.0.1:{@code port} (0 = any free port) backed by the {@code _schemas} topic. */
@@ -63,7 +66,12 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     /** A registry on {@code bind:port} backed by the {@code _schemas} topic of {@code bootstrapServers}. */
     public static SchemaRegistryServer start(String bootstrapServers, String bind, int port) throws IOException {
-        return start(new KafkaSchemaLog(bootstrapServers, Topics.SCHEMAS, Map.of(), Duration.ofSeconds(30)), bind, port);
+        return start(bootstrapServers, bind, port, Optional.empty());
+    }
+
+    /** As {@link #start(String, String, int)}, answering only requests that carry credentials {@code auth} knows. */
+    public static SchemaRegistryServer start(String bootstrapServers, String bind, int port, Optional<BasicAuth> auth) throws IOException {
+        return start(new KafkaSchemaLog(bootstrapServers, Topics.SCHEMAS, Map.of(), Duration.ofSeconds(30)), bind, port, auth);
     }
 
     /**
@@ -72,6 +80,16 @@ public final class SchemaRegistryServer implements AutoCloseable {
      * @throws PortInUseException when the port is taken
      */
     public static SchemaRegistryServer start(SchemaLog schemaLog, String bind, int port) throws IOException {
+        return start(schemaLog, bind, port, Optional.empty());
+    }
+
+    /**
+     * Replays {@code schemaLog} and starts answering on {@code bind:port}; with {@code auth}, every request
+     * without known basic-auth credentials gets 401 (error code 40101).
+     *
+     * @throws PortInUseException when the port is taken
+     */
+    public static SchemaRegistryServer start(SchemaLog schemaLog, String bind, int port, Optional<BasicAuth> auth) throws IOException {
         RegistryService service = new RegistryService(schemaLog);
         try {
             service.start();
@@ -95,12 +113,17 @@ public final class SchemaRegistryServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        SchemaRegistryServer server = new SchemaRegistryServer(http, workers, service, bind);
+        SchemaRegistryServer server = new SchemaRegistryServer(http, workers, service, bind, auth);
         http.createContext("/", server::handle);
         http.setExecutor(workers);
         http.start();
-        log.info("Schema registry listening on {}", server.url());
+        log.info("Schema registry listening on {}{}", server.url(), auth.map(a -> " (basic auth, " + a.users() + " user(s))").orElse(""));
         return server;
+    }
+
+    /** The log behind this instance (tests look at its counters). */
+    SchemaLog schemaLog() {
+        return service.schemaLog();
     }
 
     public int port() {
@@ -142,7 +165,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         try (ex) {
             Response r;
             try {
-                r = route(ex);
+                r = authorized(ex) ? route(ex) : unauthorized(ex);
             } catch (RegistryException e) {
                 r = error(e.status(), e.errorCode(), e.getMessage());
             } catch (BodyTooLarge e) {
@@ -168,6 +191,18 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     private record Response(int status, JsonNode body) {
+    }
+
+    private boolean authorized(HttpExchange ex) {
+        return auth.isEmpty() || auth.get().allows(ex.getRequestHeaders().getFirst("Authorization"));
+    }
+
+    /** What Confluent's registry answers without valid credentials; the body is its usual error JSON. */
+    private static Response unauthorized(HttpExchange ex) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"schema-registry\", charset=\"UTF-8\"");
+        boolean sent = ex.getRequestHeaders().getFirst("Authorization") != null;
+        return error(401, RegistryException.UNAUTHORIZED, sent ? "Unauthorized: unknown user or wrong password"
+                : "Unauthorized: this registry requires HTTP basic authentication");
     }
 
     private static final class BodyTooLarge extends RuntimeException {

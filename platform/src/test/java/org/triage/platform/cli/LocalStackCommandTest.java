@@ -54,6 +54,10 @@ class LocalStackCommandTest {
     }
 
     private Running launch(String... args) throws IOException {
+        return launch(java.util.Map.of(), args);
+    }
+
+    private Running launch(java.util.Map<String, String> env, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx768m", "-XX:TieredStopAtLevel=1",
                 "-Djava.io.tmpdir=" + tmp.resolve("jvm-tmp"), "-cp", System.getProperty("java.class.path"),
@@ -61,7 +65,9 @@ class LocalStackCommandTest {
         cmd.addAll(List.of(args));
         Files.createDirectories(tmp.resolve("jvm-tmp"));
         Path stderr = Files.createTempFile(tmp, "stderr", ".log");
-        Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         processes.add(p);
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
@@ -147,6 +153,52 @@ class LocalStackCommandTest {
         assertTrue(clash.stdout().isEmpty());
 
         stop(second);
+        try (var left = Files.list(tmp.resolve("jvm-tmp"))) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("triage-kafka-")), "no temp broker dirs left");
+        }
+    }
+
+    @Test
+    void threeBrokerProcessesBehindABasicAuthRegistry() throws Exception {
+        Path users = tmp.resolve("registry-users");
+        Files.writeString(users, "alice:from-the-file\n");
+        long t0 = System.nanoTime();
+        Running r = launch(java.util.Map.of("TRIAGE_REGISTRY_BASIC_AUTH", "ops:from-the-env"), "--brokers", "3", "--kafka-port", "0",
+                "--registry-port", "0", "--registry-basic-auth-file", users.toString());
+        String bootstrapLine = nextLine(r, 180);
+        String registryLine = nextLine(r, 30);
+        System.err.printf("local-stack --brokers 3 printed both lines after %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        assertTrue(bootstrapLine.matches("bootstrap\\.servers=127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+"), bootstrapLine);
+        Matcher s = REGISTRY.matcher(registryLine);
+        assertTrue(s.matches(), registryLine);
+        String url = "http://127.0.0.1:" + s.group(1);
+        List<ProcessHandle> nodes = r.process().descendants().toList();
+        assertEquals(3, nodes.size(), "three broker JVMs under the stack: " + nodes);
+
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(URI.create(url + "/subjects")).GET());
+        assertEquals(401, anonymous.statusCode());
+        assertTrue(anonymous.body().contains("40101"), anonymous.body());
+        for (String userInfo : List.of("alice:from-the-file", "ops:from-the-env")) {
+            String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> reg = send(HttpRequest.newBuilder(URI.create(url + "/subjects/cluster-value/versions")).header("Authorization", basic)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"\\\"string\\\"\"}")));
+            assertEquals(200, reg.statusCode(), userInfo.split(":")[0] + ": " + reg.body());
+        }
+
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", bootstrapLine.substring("bootstrap.servers=".length())))) {
+            for (String topic : List.of("_schemas", "radiographs")) {
+                var d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+                assertEquals(3, d.partitions().get(0).replicas().size(), topic);
+                var res = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+                assertEquals("2", admin.describeConfigs(List.of(res)).all().get(30, TimeUnit.SECONDS).get(res).get("min.insync.replicas").value(), topic);
+            }
+        }
+
+        stop(r);
+        for (ProcessHandle n : nodes) {
+            assertTrue(n.onExit().completeOnTimeout(n, 30, TimeUnit.SECONDS).get() != null && !n.isAlive(), "broker JVM " + n.pid() + " stopped");
+        }
         try (var left = Files.list(tmp.resolve("jvm-tmp"))) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("triage-kafka-")), "no temp broker dirs left");
         }

@@ -14,12 +14,24 @@ final class RegistryHttp {
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String authorization; // null = no Authorization header
 
     RegistryHttp(String base) {
-        this.base = base;
+        this(base, null);
     }
 
-    record Reply(int status, String contentType, String body) {
+    private RegistryHttp(String base, String authorization) {
+        this.base = base;
+        this.authorization = authorization;
+    }
+
+    /** The same registry, sending {@code Authorization: Basic base64(user:password)}. */
+    RegistryHttp withBasicAuth(String user, String password) {
+        return new RegistryHttp(base, "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    record Reply(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
         JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -68,9 +80,12 @@ final class RegistryHttp {
 
     private Reply send(HttpRequest.Builder b) {
         try {
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
             HttpResponse<String> r = http.send(b.header("Content-Type", SchemaRegistryServer.CONTENT_TYPE)
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+            return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r.headers());
         } catch (IOException e) {
             throw new AssertionError("request failed: " + e, e);
         } catch (InterruptedException e) {

@@ -53,4 +53,16 @@ class RegistryStateTest {
         state.apply("{\"keytype\":\"NOOP\"}".getBytes(), null);
         assertTrue(state.subjects(true).isEmpty());
     }
+
+    @Test
+    void theIdWatermarkKeepsIdsOfCompactedAwaySchemasTaken() {
+        // What a compacted log holds after id 7 was permanently deleted: the tombstone and the watermark only.
+        RegistryState replayed = new RegistryState();
+        replayed.apply(RegistryState.schemaKey("a", 1), RegistryState.schemaValue("a", 1, 3, X, false));
+        replayed.apply(RegistryState.schemaKey("b", 1), null);
+        replayed.apply(RegistryState.idWatermarkKey(), RegistryState.idWatermarkValue(7));
+        assertEquals(7, replayed.maxId(), "the next id is 8, not 4");
+        replayed.apply(RegistryState.idWatermarkKey(), null);
+        assertEquals(7, replayed.maxId(), "ids never go back");
+    }
 }
