@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopicProvisioner {
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
-    /** Radiographs travel inline, so their topics take records far above Kafka's 1 MiB default. */
-    public static final int RADIOGRAPH_MAX_MESSAGE_BYTES = 16 * 1024 * 1024; // TODO RecordSizes
+    /** Radiographs travel inline, so their topics take records far above Kafka's 1 MiB default: the largest ingest emits. */
+    public static final int RADIOGRAPH_MAX_MESSAGE_BYTES = org.triage.schemas.RecordSizes.MAX_REQUEST_BYTES;
 
     private final int partitions;
     private final ReplicationPolicy replication;

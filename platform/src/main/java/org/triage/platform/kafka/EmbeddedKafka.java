@@ -27,7 +27,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
 
     /** Largest record batch the broker accepts: a lossless 16-bit radiograph plus headroom. */
-    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024; // TODO RecordSizes
+    public static final int MAX_MESSAGE_BYTES = org.triage.schemas.RecordSizes.MAX_REQUEST_BYTES;
     public static final String HOST = BrokerSettings.HOST;
     private static final int NODE_ID = 1;
 

@@ -60,7 +60,8 @@ public final class KafkaSchemaLog implements SchemaLog {
     private static final Logger log = LoggerFactory.getLogger(KafkaSchemaLog.class);
     /** Fencing ping-pong between instances settles within a few rounds; the deadline bounds it anyway. */
     private static final int WRITE_ATTEMPTS = 20;
-    static final int MAX_RECORD_BYTES = 16 * 1024 * 1024; // TODO RecordSizes
+    /** A schema record holds at most one request body (SchemaRegistryServer.MAX_BODY_BYTES) plus framing. */
+    static final int MAX_RECORD_BYTES = org.triage.schemas.RecordSizes.MAX_REQUEST_BYTES;
 
     private final String topic;
     private final TopicPartition partition;
