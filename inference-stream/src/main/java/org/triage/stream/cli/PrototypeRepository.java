@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,14 +39,20 @@ public final class PrototypeRepository {
 
     /** Latest value per label id, up to the topic's end at the time of the call; retired labels are absent. */
     public Map<String, LabelPrototype> current(Duration timeout) {
+        return latest(bootstrap, registry, client, Topics.LABEL_PROTOTYPES, LabelPrototype.class, timeout);
+    }
+
+    /** Latest value per key of a compacted topic, up to its end at the time of the call; tombstoned keys are absent. */
+    static <T extends SpecificRecord> Map<String, T> latest(String bootstrap, String registry, KafkaClientProperties client, String topic,
+                                                           Class<T> type, Duration timeout) {
         Properties p = client.newProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        Map<String, LabelPrototype> out = new TreeMap<>();
-        try (KafkaConsumer<String, LabelPrototype> c = new KafkaConsumer<>(p, Serdes.String().deserializer(),
-                AvroSerdes.specific(LabelPrototype.class, client.serdeConfig(registry), false).deserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.LABEL_PROTOTYPES, timeout).stream()
+        Map<String, T> out = new TreeMap<>();
+        try (KafkaConsumer<String, T> c = new KafkaConsumer<>(p, Serdes.String().deserializer(),
+                AvroSerdes.specific(type, client.serdeConfig(registry), false).deserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, timeout).stream()
                     .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
@@ -53,9 +60,9 @@ public final class PrototypeRepository {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!reached(c, end)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + Topics.LABEL_PROTOTYPES + " to its end within " + timeout.toSeconds() + " s");
+                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
                 }
-                for (ConsumerRecord<String, LabelPrototype> r : c.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, T> r : c.poll(Duration.ofMillis(200))) {
                     if (r.key() == null) {
                         continue;
                     }

@@ -1,10 +1,5 @@
 package org.triage.stream.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +13,7 @@ import org.triage.events.LabelPrototype;
 import org.triage.events.PrototypeKind;
 import org.triage.events.Severity;
 import org.triage.events.ThresholdMode;
+import org.triage.schemas.Topics;
 import org.triage.schemas.cli.ConnectionOptions;
 import org.triage.stream.topology.PrototypeValidator;
 import picocli.CommandLine.ArgGroup;
@@ -39,6 +35,11 @@ public final class PrototypesCommand implements Callable<Integer> {
         return 2;
     }
 
+    static String shortList(java.util.Collection<String> names, int max) {
+        List<String> shown = names.stream().sorted().limit(max).toList();
+        return String.join(", ", shown) + (names.size() > max ? ", ... (" + names.size() + " in all)" : "");
+    }
+
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = "Add a label, or replace its prototype (the version is bumped). Live in the stream within seconds.")
     static final class Add implements Callable<Integer> {
@@ -51,11 +52,42 @@ public final class PrototypesCommand implements Callable<Integer> {
         @Option(names = "--name", required = true, description = "Display name.")
         String name;
 
-        @Option(names = "--vector-file", required = true, description = "JSON array of numbers: the semantic class vector.")
-        Path vectorFile;
+        @ArgGroup(exclusive = true, multiplicity = "1", heading = "Where the semantic class vector comes from (one of):%n")
+        Source source;
 
-        @Option(names = "--encoder", defaultValue = "user-supplied", description = "Text encoder of the vector (default ${DEFAULT-VALUE}).")
+        static final class Source {
+            @Option(names = "--vector-file", paramLabel = "FILE", description = "JSON array of numbers: the semantic class vector.")
+            Path vectorFile;
+
+            @ArgGroup(exclusive = false)
+            Embeddings embeddings;
+
+            @Option(names = "--encoder-model", paramLabel = "DIR",
+                    description = "A sentence encoder: DIR/model.onnx + DIR/tokenizer.json (+ optional encoder.json), applied to"
+                            + " the name and description.")
+            Path encoderModel;
+        }
+
+        static final class Embeddings {
+            @Option(names = "--embeddings", required = true, paramLabel = "FILE",
+                    description = "Class-embeddings file: JSON object class name -> array of numbers (e.g. nih14_biobert_1024.json).")
+            Path file;
+
+            @Option(names = "--entry", required = true, paramLabel = "NAME", description = "The entry of --embeddings to use, e.g. Edema.")
+            String entry;
+        }
+
+        @Option(names = "--encoder", description = "Name of the text encoder that made the vector; must match the model's class-vector"
+                + " encoder (default: --encoder-model's name, --embeddings' encoder by the trainer's rule, 'user-supplied' for --vector-file"
+                + " when no model is in service).")
         String encoder;
+
+        @Option(names = "--model", paramLabel = "MODEL_DIR", description = "Check against this exported model instead of the PROMOTED release"
+                + " on model-releases.")
+        Path model;
+
+        @Option(names = "--model-name", description = "The model name the stream follows (default: the newest PROMOTED release of any name).")
+        String modelName;
 
         @Option(names = "--kind", defaultValue = "UNSEEN", description = "SEEN or UNSEEN by the current model (default ${DEFAULT-VALUE}).")
         PrototypeKind kind;
@@ -91,31 +123,124 @@ public final class PrototypesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            List<Float> vector;
             try {
-                vector = readVector(vectorFile);
+                return add();
             } catch (IllegalArgumentException e) {
                 System.err.println("triage prototypes add: " + e.getMessage());
                 return 2;
             }
-            AlertPolicy alertPolicy = policy(kind, policy, rare);
+        }
+
+        private int add() throws Exception {
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("--id is empty: give the label id (the record key), e.g. --id covid-19");
+            }
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("--name is empty: give the display name, e.g. --name \"COVID-19\"");
+            }
+            if (encoder != null && encoder.isBlank()) {
+                throw new IllegalArgumentException("--encoder is empty: give the encoder's name or leave the flag out");
+            }
+            // Local sources first: a broken file is reported without waiting for the broker.
+            float[] v;
+            String from;
+            String vectorEncoder = encoder;
+            if (source.vectorFile != null) {
+                v = ClassVectorFiles.vectorFile(source.vectorFile);
+                from = "vector file " + source.vectorFile;
+            } else if (source.embeddings != null) {
+                v = ClassVectorFiles.embeddingsEntry(source.embeddings.file, source.embeddings.entry);
+                from = "entry '" + source.embeddings.entry + "' of " + source.embeddings.file;
+                vectorEncoder = encoder != null ? encoder : ClassVectorFiles.encoderName(source.embeddings.file);
+            } else {
+                String text = text(name, description);
+                try (TextEncoder te = TextEncoder.open(source.encoderModel)) {
+                    v = te.encode(text);
+                    vectorEncoder = encoder != null ? encoder : te.name();
+                }
+                from = "encoder " + vectorEncoder + " on \"" + text + "\"";
+            }
+            checkValues(v, from);
+
             PrototypeRepository repo = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties());
+            Optional<ModelInService> serving = model != null ? Optional.of(ModelInService.fromModelDir(model))
+                    : ModelInService.promoted(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties(), modelName, TIMEOUT);
+            if (serving.isEmpty()) {
+                System.err.println("triage prototypes add: note: no PROMOTED release" + (modelName == null ? "" : " of '" + modelName + "'") + " on "
+                        + Topics.MODEL_RELEASES + " and no --model: dimension and encoder are not checked against a model here"
+                        + " (the stream checks the dimension on arrival)");
+                if (vectorEncoder == null) {
+                    vectorEncoder = "user-supplied";
+                }
+            } else {
+                vectorEncoder = checkModel(serving.get(), v, vectorEncoder, from);
+            }
+
+            List<Float> vector = new ArrayList<>(v.length);
+            for (float f : v) {
+                vector.add(f);
+            }
+            AlertPolicy alertPolicy = policy(kind, policy, rare);
             Optional<LabelPrototype> previous = Optional.ofNullable(repo.current(TIMEOUT).get(id));
             Instant now = Instant.now();
             LabelPrototype p = LabelPrototype.newBuilder().setLabelId(id).setDisplayName(name).setDescription(description)
-                    .setVector(vector).setVectorEncoder(encoder).setDimension(vector.size()).setKind(kind).setAlertPolicy(alertPolicy)
+                    .setVector(vector).setVectorEncoder(vectorEncoder).setDimension(vector.size()).setKind(kind).setAlertPolicy(alertPolicy)
                     .setSeverity(severity).setAuthor(author).setVersion(previous.map(x -> x.getVersion() + 1).orElse(1))
                     .setCreatedAt(previous.map(LabelPrototype::getCreatedAt).orElse(now)).setUpdatedAt(now).build();
-            Optional<String> problem = PrototypeValidator.problem(p, null);
+            Optional<String> problem = PrototypeValidator.problem(p, serving.map(ModelInService::classVectorDim).orElse(null));
             if (problem.isPresent()) {
-                System.err.println("triage prototypes add: " + problem.get());
-                return 2;
+                throw new IllegalArgumentException(problem.get());
             }
             repo.write(id, p);
             System.out.println((previous.isPresent() ? "updated " : "added ") + id + " version " + p.getVersion() + " (dimension "
-                    + vector.size() + ", " + kind + ", policy " + alertPolicy.getMode()
-                    + (alertPolicy.getValue() == null ? "" : " " + alertPolicy.getValue()) + (rare ? ", rare" : "") + ")");
+                    + vector.size() + ", encoder " + vectorEncoder + ", " + kind + ", policy " + alertPolicy.getMode()
+                    + (alertPolicy.getValue() == null ? "" : " " + alertPolicy.getValue()) + (rare ? ", rare" : "")
+                    + serving.map(m -> ", fits " + m.ref()).orElse("") + ")");
             return 0;
+        }
+
+        /** The text a sentence encoder is applied to: the display name, then the description if any. */
+        static String text(String name, String description) {
+            return description == null || description.isBlank() ? name.strip() : name.strip() + ". " + description.strip();
+        }
+
+        /** Finite, non-zero: what every source must give, with the source in the message. */
+        static void checkValues(float[] v, String from) {
+            double norm = 0;
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new IllegalArgumentException("the vector from " + from + " has " + (Float.isNaN(v[i]) ? "a NaN" : "an infinite")
+                            + " value at element " + i + ": every value must be a finite number (fix or re-create the vector)");
+                }
+                norm += (double) v[i] * v[i];
+            }
+            if (norm == 0) {
+                throw new IllegalArgumentException("the vector from " + from + " is all zeros (zero-norm): it matches every image equally;"
+                        + " give the class's real embedding");
+            }
+        }
+
+        /** Dimension and encoder against the model in service; returns the encoder name to record. */
+        static String checkModel(ModelInService m, float[] v, String vectorEncoder, String from) {
+            String expected = m.encoder() == null ? "" : " of encoder '" + m.encoder() + "'";
+            if (v.length != m.classVectorDim()) {
+                throw new IllegalArgumentException("the vector from " + from + " has " + v.length + " values but " + m.describe()
+                        + " takes class vectors of dimension " + m.classVectorDim() + ": give a " + m.classVectorDim() + "-value vector" + expected);
+            }
+            if (m.encoder() == null) {
+                return vectorEncoder == null ? "user-supplied" : vectorEncoder;
+            }
+            if (vectorEncoder == null) {
+                throw new IllegalArgumentException("--vector-file does not say which text encoder made the vector, and " + m.describe()
+                        + " takes class vectors of encoder '" + m.encoder() + "': pass --encoder " + m.encoder()
+                        + " if the vector came from it (a vector of another encoder is in another space and would score at random)");
+            }
+            if (!vectorEncoder.equals(m.encoder())) {
+                throw new IllegalArgumentException("encoder mismatch: the vector is from encoder '" + vectorEncoder + "' but " + m.describe()
+                        + " takes class vectors of encoder '" + m.encoder() + "': give a vector made by '" + m.encoder()
+                        + "' (or correct --encoder if it was)");
+            }
+            return vectorEncoder;
         }
 
         static AlertPolicy policy(PrototypeKind kind, Policy policy, boolean rare) {
@@ -137,32 +262,6 @@ public final class PrototypesCommand implements Callable<Integer> {
                 mode = ThresholdMode.CALIBRATED;
             }
             return AlertPolicy.newBuilder().setMode(mode).setValue(value).setRare(rare).build();
-        }
-
-        static List<Float> readVector(Path file) {
-            JsonNode node;
-            try {
-                if (Files.size(file) > 64L * 1024 * 1024) {
-                    throw new IllegalArgumentException(file + " is over 64 MiB: not a class vector");
-                }
-                node = new ObjectMapper().readTree(file.toFile());
-            } catch (NoSuchFileException e) {
-                throw new IllegalArgumentException("vector file " + file + " does not exist");
-            } catch (IOException e) {
-                throw new IllegalArgumentException("vector file " + file + " is not valid JSON: " + e.getMessage());
-            }
-            if (node == null || !node.isArray() || node.isEmpty()) {
-                throw new IllegalArgumentException("vector file " + file + " must hold a non-empty JSON array of numbers");
-            }
-            List<Float> out = new ArrayList<>(node.size());
-            for (int i = 0; i < node.size(); i++) {
-                JsonNode v = node.get(i);
-                if (!v.isNumber()) {
-                    throw new IllegalArgumentException("vector file " + file + ": element " + i + " is not a number");
-                }
-                out.add(v.floatValue());
-            }
-            return out;
         }
     }
 
@@ -225,9 +324,12 @@ public final class PrototypesCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrototypeRepository repo = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties());
-            if (!repo.current(TIMEOUT).containsKey(id)) {
-                System.err.println("triage prototypes retire: no active prototype '" + id + "'");
-                return 1;
+            Map<String, LabelPrototype> active = repo.current(TIMEOUT);
+            if (!active.containsKey(id)) {
+                System.err.println("triage prototypes retire: no active prototype '" + id + "' (it was never added or is already retired); "
+                        + (active.isEmpty() ? "there are no active prototypes" : "active: " + shortList(active.keySet(), 10)
+                        + " (see triage prototypes list)"));
+                return 2;
             }
             repo.write(id, null);
             System.out.println("retired " + id);
