@@ -75,7 +75,7 @@ class CalibrateCommandTest {
             CliRun run = CliRun.of(new PrototypesCommand(), bootstrap, registry, "calibrate", "--id", "covid", "--model-dir", dir.toString(),
                     "--target-rate", "0.05", "--by", "epidemiologist");
             assertEquals(0, run.code(), run.err());
-            assertTrue(run.out().contains("calibrated covid v2 for tiny:1"), run.out());
+            assertTrue(run.out().contains("calibrated covid v2: threshold") && run.out().contains("for tiny:1"), run.out());
 
             float[] d = new float[reference.size()];
             for (int i = 0; i < d.length; i++) {

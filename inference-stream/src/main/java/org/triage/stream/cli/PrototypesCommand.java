@@ -86,6 +86,14 @@ public final class PrototypesCommand implements Callable<Integer> {
                 + " on model-releases.")
         Path model;
 
+        @Option(names = "--lookback-days", defaultValue = "7",
+                description = "A CALIBRATED unseen label is calibrated on the stored embeddings of the last N days (default ${DEFAULT-VALUE}).")
+        double lookbackDays;
+
+        @Option(names = "--target-rate",
+                description = "Share of those films within the calibrated threshold (default: the seen labels' median alert rate).")
+        Double targetRate;
+
         @Option(names = "--model-name", description = "The model name the stream follows (default: the newest PROMOTED release of any name).")
         String modelName;
 
@@ -99,13 +107,15 @@ public final class PrototypesCommand implements Callable<Integer> {
         Policy policy;
 
         static final class Policy {
-            @Option(names = "--alert-quantile", description = "Alert when the distance is within this quantile of recent distances, e.g. 0.01.")
+            @Option(names = "--alert-quantile", description = "Alert when the distance is within this quantile of the label's own recent distances, "
+                    + "e.g. 0.01 (a fixed share of films whatever the prevalence: an outbreak moves the threshold, not the alert count).")
             Double quantile;
 
             @Option(names = "--alert-distance", description = "Alert when the distance is at most this absolute value.")
             Double distance;
 
-            @Option(names = "--calibrated", description = "Use the model release's calibrated threshold (default for SEEN labels).")
+            @Option(names = "--calibrated", description = "The default. SEEN: the release's threshold; UNSEEN: calibrated now on recent stored "
+                    + "embeddings (see --lookback-days, --target-rate) and recorded on the prototype.")
             boolean calibrated;
 
             @Option(names = "--no-alerts", description = "Score the label but never alert on it.")
@@ -191,11 +201,25 @@ public final class PrototypesCommand implements Callable<Integer> {
             if (problem.isPresent()) {
                 throw new IllegalArgumentException(problem.get());
             }
+            String calibrated = "";
+            if (kind == PrototypeKind.UNSEEN && alertPolicy.getMode() == ThresholdMode.CALIBRATED) {
+                // Calibrated once, now: every instance and replay then alerts on the same recorded number.
+                try {
+                    PrototypeCalibration.Calibrated c = PrototypeCalibration.calibrate(connection,
+                            PrototypeCalibration.modelDir(connection, model, modelName), p, repo.current(TIMEOUT), lookbackDays, targetRate);
+                    p.getAlertPolicy().setCalibration(c.calibration());
+                    calibrated = "; calibrated: " + PrototypeCalibration.describe(c);
+                } catch (RuntimeException e) {
+                    // A model that cannot be loaded here, too few films yet: the label is still added, and says so.
+                    System.err.println("triage prototypes add: note: not calibrated yet (" + e.getMessage() + "); the label is scored"
+                            + " without alerting until `triage prototypes calibrate --id " + id + "` succeeds");
+                }
+            }
             repo.write(id, p);
             System.out.println((previous.isPresent() ? "updated " : "added ") + id + " version " + p.getVersion() + " (dimension "
                     + vector.size() + ", encoder " + vectorEncoder + ", " + kind + ", policy " + alertPolicy.getMode()
                     + (alertPolicy.getValue() == null ? "" : " " + alertPolicy.getValue()) + (rare ? ", rare" : "")
-                    + serving.map(m -> ", fits " + m.ref()).orElse("") + ")");
+                    + serving.map(m -> ", fits " + m.ref()).orElse("") + ")" + calibrated);
             return 0;
         }
 
@@ -247,9 +271,9 @@ public final class PrototypesCommand implements Callable<Integer> {
             ThresholdMode mode;
             Double value = null;
             if (policy == null) {
-                // Unseen labels have no calibrated threshold: alert on the closest 1% by default.
-                mode = kind == PrototypeKind.SEEN ? ThresholdMode.CALIBRATED : ThresholdMode.QUANTILE;
-                value = kind == PrototypeKind.SEEN ? null : 0.01;
+                // Seen labels: the release's threshold. Unseen labels: a threshold calibrated now on recent films and
+                // recorded on the prototype, so alerts follow prevalence (QUANTILE only when asked for).
+                mode = ThresholdMode.CALIBRATED;
             } else if (policy.quantile != null) {
                 mode = ThresholdMode.QUANTILE;
                 value = policy.quantile;
