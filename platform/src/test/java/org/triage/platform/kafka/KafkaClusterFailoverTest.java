@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -79,12 +81,12 @@ class KafkaClusterFailoverTest {
     @Test
     void provisionedTopicsHaveThreeReplicasAndTwoInSync() throws Exception {
         TopicProvisioner.forBrokers(2, 3).provision(admin, 60_000);
-        TopicDescription d = admin.describeTopics(List.of(Topics.RADIOGRAPHS)).allTopicNames().get(30, TimeUnit.SECONDS).get(Topics.RADIOGRAPHS);
+        TopicDescription d = describe(Topics.RADIOGRAPHS);
         assertEquals(2, d.partitions().size());
         d.partitions().forEach(p -> assertEquals(3, p.replicas().size(), "replicas of " + p));
         for (String topic : List.of(Topics.RADIOGRAPHS, Topics.LABEL_PROTOTYPES, Topics.FINDINGS)) {
             ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Config c = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
+            Config c = whilePropagating(() -> admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r));
             assertEquals("2", c.get("min.insync.replicas").value(), topic);
         }
         assertEquals(Map.of(), ReplicationPolicy.forBrokers(1).topicConfigs(), "a single broker keeps its defaults");
@@ -184,7 +186,7 @@ class KafkaClusterFailoverTest {
     private static int leaderOf(String topic, int partition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            TopicDescription d = describe(topic);
             var leader = d.partitions().get(partition).leader();
             if (leader != null && !leader.isEmpty()) {
                 return leader.id();
@@ -197,8 +199,29 @@ class KafkaClusterFailoverTest {
     }
 
     private static int isrOf(String topic, int partition) throws Exception {
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
-        return d.partitions().get(partition).isr().size();
+        return describe(topic).partitions().get(partition).isr().size();
+    }
+
+    /**
+     * A topic's description. Right after a create, the broker that answers may not have the new metadata yet
+     * (UnknownTopicOrPartition): that is ordinary propagation, so it is retried for a while.
+     */
+    private static TopicDescription describe(String topic) throws Exception {
+        return whilePropagating(() -> admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic));
+    }
+
+    private static <T> T whilePropagating(java.util.concurrent.Callable<T> call) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return call.call();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static List<String> readCommitted(String topic, int partitions) {
