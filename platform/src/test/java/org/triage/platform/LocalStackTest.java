@@ -89,8 +89,8 @@ class LocalStackTest {
         assertEquals("compact", value(configs, Topics.SCHEMAS, "cleanup.policy"));
         assertEquals("delete", value(configs, Topics.FINDINGS, "cleanup.policy"));
         assertEquals("-1", value(configs, Topics.RADIOGRAPHS, "retention.ms"));
-        assertEquals(String.valueOf(16 * 1024 * 1024), value(configs, Topics.RADIOGRAPHS, "max.message.bytes"));
-        assertEquals(String.valueOf(16 * 1024 * 1024), value(configs, Topics.RADIOGRAPHS_DLQ, "max.message.bytes"));
+        assertEquals(String.valueOf(org.triage.schemas.RecordSizes.MAX_REQUEST_BYTES), value(configs, Topics.RADIOGRAPHS, "max.message.bytes"));
+        assertEquals(String.valueOf(org.triage.schemas.RecordSizes.MAX_REQUEST_BYTES), value(configs, Topics.RADIOGRAPHS_DLQ, "max.message.bytes"));
     }
 
     private static String value(Map<ConfigResource, Config> configs, String topic, String key) {
@@ -105,11 +105,11 @@ class LocalStackTest {
 
     @Test
     void radiographSizedRecordsGoThroughAndTransactionsCommit() throws Exception {
-        byte[] image = new byte[12 * 1024 * 1024];
+        byte[] image = new byte[org.triage.schemas.RecordSizes.MAX_EVENT_BYTES];
         new java.util.Random(1).nextBytes(image);
         String txId = "tx-" + UUID.randomUUID();
         Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, org.triage.schemas.RecordSizes.MAX_REQUEST_BYTES,
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, txId,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {

@@ -79,7 +79,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             // Two brokers on one log directory corrupt the metadata log, and Kafka then halts the JVM.
             lock = DataDirLock.acquire(logDir.getParent());
             int brokerPort = port == 0 ? Ports.free(HOST) : Ports.requireFree(HOST, port, "--kafka-port");
-            int controllerPort = Ports.free(HOST);
+            int controllerPort = freePortOtherThan(brokerPort);
             Map<String, String> props = brokerProps(logDir, brokerPort, controllerPort);
             overrides.forEach((k, v) -> props.put(k, v.replace("${port}", String.valueOf(brokerPort))
                     .replace("${controller.port}", String.valueOf(controllerPort))));
@@ -111,6 +111,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (tempRoot != null) {
             Dirs.deleteQuietly(tempRoot);
         }
+    }
+
+    /** A requested client port is only checked, not held: the OS may hand the same number out as "free". */
+    private static int freePortOtherThan(int taken) throws IOException {
+        int p = Ports.free(HOST);
+        while (p == taken) {
+            p = Ports.free(HOST);
+        }
+        return p;
     }
 
     static Map<String, String> brokerProps(Path logDir, int brokerPort, int controllerPort) {

@@ -161,7 +161,7 @@ class KafkaClusterFailoverTest {
                     (System.nanoTime() - killedAt) / 1e9, longestGap(ackTimes) / 1e9);
             assertTrue(failoverSeconds[0] > 0, "leadership moved off the killed node while it was down");
             // The cluster at full strength takes our maximum record size with every replica involved.
-            byte[] big = new byte[12 * 1024 * 1024];
+            byte[] big = new byte[org.triage.schemas.RecordSizes.MAX_EVENT_BYTES];
             try (KafkaProducer<byte[], byte[]> bigProducer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 assertEquals(0, bigProducer.send(new ProducerRecord<>("big", big)).get(120, TimeUnit.SECONDS).partition());
             }
