@@ -9,9 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,11 +39,11 @@ import org.triage.schemas.PeerPolicy;
 import org.triage.schemas.Topics;
 import org.triage.stream.cli.PrototypeRepository;
 import org.triage.stream.cli.PrototypesCommand;
+import org.triage.stream.testing.CliRun;
 import org.triage.stream.cli.TextEncoderAccess;
 import org.triage.stream.testing.KafkaTestIo;
 import org.triage.stream.testing.TinyModel;
 import org.triage.stream.topology.PrototypeValidator;
-import picocli.CommandLine;
 
 /** The emerging-disease workflow through the CLI against a real broker: add, update, list, show, retire. */
 @Timeout(120)
@@ -67,44 +65,21 @@ class PrototypesCommandTest {
         }
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        String[] full = new String[args.length + 4];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "--bootstrap-servers";
-        full[args.length + 1] = stack.bootstrapServers();
-        full[args.length + 2] = "--schema-registry-url";
-        full[args.length + 3] = stack.schemaRegistryUrl();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = new CommandLine(new PrototypesCommand()).execute(full);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-            // the command's own words, in the test log
-            oldErr.print(err.toString(StandardCharsets.UTF_8));
-        }
+    private CliRun run(String... args) {
+        return CliRun.of(new PrototypesCommand(), stack.bootstrapServers(), stack.schemaRegistryUrl(), args);
     }
 
     @Test
     void addUpdateListShowRetire() throws Exception {
         Path vec = Files.writeString(tmp.resolve("v.json"), "[0.5, -1.25, 3]");
-        Run add = run("add", "--id", "covid-19", "--name", "COVID-19", "--vector-file", vec.toString(), "--alert-quantile", "0.02",
+        CliRun add = run("add", "--id", "covid-19", "--name", "COVID-19", "--vector-file", vec.toString(), "--alert-quantile", "0.02",
                 "--rare", "--severity", "HIGH", "--description", "viral pneumonia pattern");
-        assertEquals(0, add.code, add.err);
-        assertTrue(add.out.contains("added covid-19 version 1"), add.out);
+        assertEquals(0, add.code(), add.err());
+        assertTrue(add.out().contains("added covid-19 version 1"), add.out());
 
-        Run update = run("add", "--id", "covid-19", "--name", "COVID-19", "--vector-file", vec.toString(), "--alert-distance", "0.7");
-        assertEquals(0, update.code, update.err);
-        assertTrue(update.out.contains("updated covid-19 version 2"), update.out);
+        CliRun update = run("add", "--id", "covid-19", "--name", "COVID-19", "--vector-file", vec.toString(), "--alert-distance", "0.7");
+        assertEquals(0, update.code(), update.err());
+        assertTrue(update.out().contains("updated covid-19 version 2"), update.out());
 
         PrototypeRepository repo = new PrototypeRepository(stack.bootstrapServers(), stack.schemaRegistryUrl());
         Map<String, LabelPrototype> current = repo.current(Duration.ofSeconds(20));
@@ -116,98 +91,98 @@ class PrototypesCommandTest {
         assertEquals(ThresholdMode.ABSOLUTE, p.getAlertPolicy().getMode());
         assertEquals(0.7, p.getAlertPolicy().getValue());
 
-        Run list = run("list");
-        assertEquals(0, list.code, list.err);
-        assertTrue(list.out.contains("covid-19") && list.out.contains("1 active prototype(s)"), list.out);
+        CliRun list = run("list");
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().contains("covid-19") && list.out().contains("1 active prototype(s)"), list.out());
 
-        Run show = run("show", "--id", "covid-19");
-        assertEquals(0, show.code, show.err);
-        assertTrue(show.out.contains("\"labelId\": \"covid-19\""), show.out);
+        CliRun show = run("show", "--id", "covid-19");
+        assertEquals(0, show.code(), show.err());
+        assertTrue(show.out().contains("\"labelId\": \"covid-19\""), show.out());
 
-        Run retire = run("retire", "--id", "covid-19");
-        assertEquals(0, retire.code, retire.err);
+        CliRun retire = run("retire", "--id", "covid-19");
+        assertEquals(0, retire.code(), retire.err());
         assertFalse(repo.current(Duration.ofSeconds(20)).containsKey("covid-19"));
-        assertEquals(1, run("show", "--id", "covid-19").code);
-        Run again = run("retire", "--id", "covid-19");
-        assertEquals(2, again.code);
-        assertTrue(again.err.contains("no active prototype 'covid-19'"), again.err);
+        assertEquals(1, run("show", "--id", "covid-19").code());
+        CliRun again = run("retire", "--id", "covid-19");
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("no active prototype 'covid-19'"), again.err());
     }
 
     @Test
     void badVectorsAreRefusedWithAClearMessage() throws Exception {
         Path zero = Files.writeString(tmp.resolve("zero.json"), "[0, 0, 0]");
-        Run r = run("add", "--id", "x", "--name", "X", "--vector-file", zero.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("zero-norm"), r.err);
+        CliRun r = run("add", "--id", "x", "--name", "X", "--vector-file", zero.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("zero-norm"), r.err());
         Path text = Files.writeString(tmp.resolve("text.json"), "[1, \"a\"]");
         r = run("add", "--id", "x", "--name", "X", "--vector-file", text.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("element 1 is not a number"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("element 1 is not a number"), r.err());
         r = run("add", "--id", "x", "--name", "X", "--vector-file", tmp.resolve("missing.json").toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("does not exist"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("does not exist"), r.err());
     }
 
     @Test
     void badPrototypesAreRefusedWithWhatToFix() throws Exception {
         Path nan = Files.writeString(tmp.resolve("nan.json"), "[1, NaN, 2]");
-        Run r = run("add", "--id", "x", "--name", "X", "--vector-file", nan.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("a NaN value at element 1"), r.err);
+        CliRun r = run("add", "--id", "x", "--name", "X", "--vector-file", nan.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("a NaN value at element 1"), r.err());
         Path inf = Files.writeString(tmp.resolve("inf.json"), "[1, 1e40, 2]");
         r = run("add", "--id", "x", "--name", "X", "--vector-file", inf.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("an infinite value at element 1"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("an infinite value at element 1"), r.err());
         Path ok = Files.writeString(tmp.resolve("ok.json"), "[1, 2, 3]");
         r = run("add", "--id", "", "--name", "X", "--vector-file", ok.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--id is empty"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--id is empty"), r.err());
         r = run("add", "--id", "x", "--name", " ", "--vector-file", ok.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--name is empty"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--name is empty"), r.err());
         r = run("add", "--id", "x", "--name", "X");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--vector-file") && r.err.contains("--embeddings") && r.err.contains("--encoder-model"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--vector-file") && r.err().contains("--embeddings") && r.err().contains("--encoder-model"), r.err());
         r = run("add", "--id", "x", "--name", "X", "--vector-file", ok.toString(), "--embeddings", ok.toString(), "--entry", "A");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("mutually exclusive"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("mutually exclusive"), r.err());
         r = run("add", "--id", "x", "--name", "X", "--embeddings", ok.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--entry"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--entry"), r.err());
 
         // against a model: its class-vector dimension (6) and encoder ("test")
         Path model = TinyModel.create(tmp.resolve("model"), "tiny", "1", 3);
         r = run("add", "--id", "x", "--name", "X", "--vector-file", ok.toString(), "--encoder", "test", "--model", model.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("has 3 values but model tiny:1") && r.err.contains("dimension 6") && r.err.contains("give a 6-value vector"),
-                r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("has 3 values but model tiny:1") && r.err().contains("dimension 6") && r.err().contains("give a 6-value vector"),
+                r.err());
         Path six = Files.writeString(tmp.resolve("six.json"), "[1, 2, 3, 4, 5, 6]");
         r = run("add", "--id", "x", "--name", "X", "--vector-file", six.toString(), "--model", model.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("does not say which text encoder") && r.err.contains("pass --encoder test"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("does not say which text encoder") && r.err().contains("pass --encoder test"), r.err());
         r = run("add", "--id", "x", "--name", "X", "--vector-file", six.toString(), "--model", tmp.resolve("nomodel").toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("model.json: missing"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("model.json: missing"), r.err());
 
         // unreadable sources
         r = run("add", "--id", "x", "--name", "X", "--embeddings", tmp.resolve("none.json").toString(), "--entry", "A");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("embeddings file") && r.err.contains("does not exist"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("embeddings file") && r.err().contains("does not exist"), r.err());
         r = run("add", "--id", "x", "--name", "X", "--embeddings", ok.toString(), "--entry", "A");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("must hold a JSON object of class name -> array of numbers"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("must hold a JSON object of class name -> array of numbers"), r.err());
         r = run("add", "--id", "x", "--name", "X", "--encoder-model", tmp.resolve("noencoder").toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("is not a directory"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("is not a directory"), r.err());
         r = run("add", "--id", "x", "--name", "X", "--encoder-model", model.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("has no model.onnx"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("has no model.onnx"), r.err());
         assertFalse(new PrototypeRepository(stack.bootstrapServers(), stack.schemaRegistryUrl()).current(Duration.ofSeconds(20)).containsKey("x"),
                 "nothing was written");
 
-        Run retire = run("retire", "--id", "never-added");
-        assertEquals(2, retire.code);
-        assertTrue(retire.err.contains("no active prototype 'never-added'"), retire.err);
+        CliRun retire = run("retire", "--id", "never-added");
+        assertEquals(2, retire.code());
+        assertTrue(retire.err().contains("no active prototype 'never-added'"), retire.err());
     }
 
     /** ChestX-ray14's BioBERT class embeddings, one entry, against the PROMOTED release (1024-d, encoder biobert). */
@@ -233,9 +208,9 @@ class PrototypesCommandTest {
             p.send(new ProducerRecord<>(Topics.MODEL_RELEASES, "gzsl", release)).get();
         }
         try {
-            Run add = run("add", "--id", "Edema", "--name", "Edema", "--embeddings", file.toString(), "--entry", "Edema", "--severity", "HIGH");
-            assertEquals(0, add.code, add.err);
-            assertTrue(add.out.contains("added Edema version 1 (dimension 1024, encoder biobert") && add.out.contains("fits gzsl:7"), add.out);
+            CliRun add = run("add", "--id", "Edema", "--name", "Edema", "--embeddings", file.toString(), "--entry", "Edema", "--severity", "HIGH");
+            assertEquals(0, add.code(), add.err());
+            assertTrue(add.out().contains("added Edema version 1 (dimension 1024, encoder biobert") && add.out().contains("fits gzsl:7"), add.out());
             LabelPrototype p = new PrototypeRepository(stack.bootstrapServers(), stack.schemaRegistryUrl()).current(Duration.ofSeconds(20)).get("Edema");
             JsonNode expected = all.get("Edema");
             assertEquals(1024, p.getVector().size());
@@ -246,21 +221,21 @@ class PrototypesCommandTest {
             assertEquals("biobert", p.getVectorEncoder());
             assertTrue(PrototypeValidator.problem(p, 1024).isEmpty());
 
-            Run missing = run("add", "--id", "covid-19", "--name", "COVID-19", "--embeddings", file.toString(), "--entry", "COVID-19");
-            assertEquals(2, missing.code);
-            assertTrue(missing.err.contains("has no entry 'COVID-19'") && missing.err.contains("available: Atelectasis, Cardiomegaly"), missing.err);
-            Run cased = run("add", "--id", "edema", "--name", "Edema", "--embeddings", file.toString(), "--entry", "edema");
-            assertEquals(2, cased.code);
-            assertTrue(cased.err.contains("did you mean 'Edema'?"), cased.err);
-            Run otherEncoder = run("add", "--id", "Edema", "--name", "Edema", "--embeddings", file.toString(), "--entry", "Edema",
+            CliRun missing = run("add", "--id", "covid-19", "--name", "COVID-19", "--embeddings", file.toString(), "--entry", "COVID-19");
+            assertEquals(2, missing.code());
+            assertTrue(missing.err().contains("has no entry 'COVID-19'") && missing.err().contains("available: Atelectasis, Cardiomegaly"), missing.err());
+            CliRun cased = run("add", "--id", "edema", "--name", "Edema", "--embeddings", file.toString(), "--entry", "edema");
+            assertEquals(2, cased.code());
+            assertTrue(cased.err().contains("did you mean 'Edema'?"), cased.err());
+            CliRun otherEncoder = run("add", "--id", "Edema", "--name", "Edema", "--embeddings", file.toString(), "--entry", "Edema",
                     "--encoder", "clinicalbert");
-            assertEquals(2, otherEncoder.code);
-            assertTrue(otherEncoder.err.contains("encoder mismatch") && otherEncoder.err.contains("model gzsl:7 (the PROMOTED release on model-releases)")
-                    && otherEncoder.err.contains("encoder 'biobert'"), otherEncoder.err);
+            assertEquals(2, otherEncoder.code());
+            assertTrue(otherEncoder.err().contains("encoder mismatch") && otherEncoder.err().contains("model gzsl:7 (the PROMOTED release on model-releases)")
+                    && otherEncoder.err().contains("encoder 'biobert'"), otherEncoder.err());
             Path small = Files.writeString(tmp.resolve("small.json"), "[1, 2, 3]");
-            Run dim = run("add", "--id", "x", "--name", "X", "--vector-file", small.toString(), "--encoder", "biobert");
-            assertEquals(2, dim.code);
-            assertTrue(dim.err.contains("takes class vectors of dimension 1024"), dim.err);
+            CliRun dim = run("add", "--id", "x", "--name", "X", "--vector-file", small.toString(), "--encoder", "biobert");
+            assertEquals(2, dim.code());
+            assertTrue(dim.err().contains("takes class vectors of dimension 1024"), dim.err());
         } finally {
             try (KafkaProducer<String, ModelRelease> p = KafkaTestIo.producer(stack.bootstrapServers(), stack.schemaRegistryUrl(), ModelRelease.class)) {
                 p.send(new ProducerRecord<>(Topics.MODEL_RELEASES, "gzsl", null)).get();
@@ -284,10 +259,10 @@ class PrototypesCommandTest {
         buildTextEncoder(enc, vocab.size(), TinyModel.CLASS_DIM, 11);
         JsonNode table = new ObjectMapper().readTree(enc.resolve("table.json").toFile());
 
-        Run add = run("add", "--id", "lung-flare", "--name", "Lung Flare", "--description", "diffuse opacities", "--encoder-model", enc.toString(),
+        CliRun add = run("add", "--id", "lung-flare", "--name", "Lung Flare", "--description", "diffuse opacities", "--encoder-model", enc.toString(),
                 "--model", model.toString());
-        assertEquals(0, add.code, add.err);
-        assertTrue(add.out.contains("added lung-flare version 1 (dimension 6, encoder test") && add.out.contains("fits tiny:1"), add.out);
+        assertEquals(0, add.code(), add.err());
+        assertTrue(add.out().contains("added lung-flare version 1 (dimension 6, encoder test") && add.out().contains("fits tiny:1"), add.out());
 
         // "Lung Flare. diffuse opacities", lower-cased, WordPiece: [CLS] lung flare . diffuse opac ##ities [SEP], then 4 x [PAD] (mask 0)
         List<String> tokens = List.of("[CLS]", "lung", "flare", ".", "diffuse", "opac", "##ities", "[SEP]");
@@ -316,15 +291,15 @@ class PrototypesCommandTest {
 
         // an encoder other than the model's is refused
         Files.writeString(enc.resolve("encoder.json"), "{\"name\": \"minilm\", \"maxLength\": 12}");
-        Run mismatch = run("add", "--id", "lung-flare", "--name", "Lung Flare", "--encoder-model", enc.toString(), "--model", model.toString());
-        assertEquals(2, mismatch.code);
-        assertTrue(mismatch.err.contains("encoder mismatch: the vector is from encoder 'minilm' but model tiny:1")
-                && mismatch.err.contains("give a vector made by 'test'"), mismatch.err);
+        CliRun mismatch = run("add", "--id", "lung-flare", "--name", "Lung Flare", "--encoder-model", enc.toString(), "--model", model.toString());
+        assertEquals(2, mismatch.code());
+        assertTrue(mismatch.err().contains("encoder mismatch: the vector is from encoder 'minilm' but model tiny:1")
+                && mismatch.err().contains("give a vector made by 'test'"), mismatch.err());
         // a broken encoder.json says which key
         Files.writeString(enc.resolve("encoder.json"), "{\"name\": \"test\", \"pool\": \"mean\"}");
-        Run typo = run("add", "--id", "lung-flare", "--name", "Lung Flare", "--encoder-model", enc.toString(), "--model", model.toString());
-        assertEquals(2, typo.code);
-        assertTrue(typo.err.contains("unknown key 'pool'"), typo.err);
+        CliRun typo = run("add", "--id", "lung-flare", "--name", "Lung Flare", "--encoder-model", enc.toString(), "--model", model.toString());
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("unknown key 'pool'"), typo.err());
         assertEquals(1, new PrototypeRepository(stack.bootstrapServers(), stack.schemaRegistryUrl()).current(Duration.ofSeconds(20))
                 .get("lung-flare").getVersion());
         run("retire", "--id", "lung-flare");
