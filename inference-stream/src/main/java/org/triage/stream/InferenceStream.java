@@ -33,6 +33,7 @@ import org.triage.stream.model.ModelInfo;
 import org.triage.stream.model.ModelLoader;
 import org.triage.stream.model.OnnxModelLoader;
 import org.triage.stream.model.ReleaseFollower;
+import org.triage.stream.rescan.RetrospectiveScanner;
 import org.triage.stream.serde.EventSerdes;
 import org.triage.stream.serde.RegistryEventSerdes;
 import org.triage.stream.topology.DlqSink;
@@ -71,6 +72,7 @@ public final class InferenceStream implements AutoCloseable {
     private KafkaStreams streams;
     private ReleaseFollower follower;
     private MetricsServer metricsServer;
+    private RetrospectiveScanner rescanner;
     private volatile boolean closed;
     private static final long THREAD_BACKOFF_FIRST_MS = 1_000;
     private static final long THREAD_BACKOFF_MAX_MS = 5_000;
@@ -150,6 +152,11 @@ public final class InferenceStream implements AutoCloseable {
             fatal = auth;
             throw new IllegalStateException(auth, e);
         }
+        if (!b.rescanLookback.isZero()) {
+            rescanner = new RetrospectiveScanner(new RetrospectiveScanner.Config(b.bootstrapServers, b.schemaRegistryUrl, b.client,
+                    b.applicationId, rescanInstanceId(), b.rescanLookback, b.rescanTimeout), serdes, models, metrics);
+            rescanner.start();
+        }
         LOG.info("inference stream started: application.id={} max-batch={} max-delay-ms={} model={}", b.applicationId,
                 b.settings.maxBatch(), b.settings.maxDelayMs(), models.info().map(ModelInfo::ref).orElse("-"));
     }
@@ -207,6 +214,35 @@ public final class InferenceStream implements AutoCloseable {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, b.applicationId + "-source-reader");
         return p;
+    }
+
+    /**
+     * The rescanner's transactional-id suffix: stable across restarts of this instance (kept in the
+     * state directory, so a restart fences and aborts what its predecessor left open), different
+     * between instances (each has its own state directory). Without a state directory: random.
+     */
+    private String rescanInstanceId() {
+        if (b.rescanInstanceId != null) {
+            return b.rescanInstanceId;
+        }
+        if (b.stateDir == null) {
+            return java.util.UUID.randomUUID().toString();
+        }
+        Path f = b.stateDir.resolve("rescan-instance-id");
+        try {
+            if (java.nio.file.Files.exists(f)) {
+                String id = java.nio.file.Files.readString(f).trim();
+                if (!id.isEmpty()) {
+                    return id;
+                }
+            }
+            java.nio.file.Files.createDirectories(b.stateDir);
+            String id = java.util.UUID.randomUUID().toString();
+            java.nio.file.Files.writeString(f, id);
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the rescan instance id in " + f, e);
+        }
     }
 
     private void onModel(ModelInfo info) {
@@ -323,6 +359,9 @@ public final class InferenceStream implements AutoCloseable {
             return;
         }
         closed = true;
+        if (rescanner != null) {
+            rescanner.close();
+        }
         if (follower != null) {
             follower.close();
         }
@@ -376,6 +415,33 @@ public final class InferenceStream implements AutoCloseable {
         private DlqSink prototypeDlq;
         private final Map<String, Object> extra = new HashMap<>();
         private KafkaClientProperties client = KafkaClientProperties.none();
+        private Duration rescanLookback = Duration.ofDays(30);
+        private Duration rescanTimeout = Duration.ofMinutes(30);
+        private String rescanInstanceId;
+
+        /**
+         * Retrospective rescan: a new prototype version with a fixed threshold is applied to the stored
+         * embeddings of this long (default 30 days; {@link Duration#ZERO} = off).
+         */
+        public Builder rescanLookback(Duration v) {
+            if (v.isNegative()) {
+                throw new IllegalArgumentException("rescan lookback must not be negative");
+            }
+            rescanLookback = v;
+            return this;
+        }
+
+        /** A rescan not finished within this fails and is redone (default 30 min). */
+        public Builder rescanTimeout(Duration v) {
+            rescanTimeout = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** The rescanner's transactional-id suffix (default: kept in the state directory). */
+        public Builder rescanInstanceId(String v) {
+            rescanInstanceId = v;
+            return this;
+        }
 
         /** Security and other settings for every client of the stream (Streams' internal ones included); the stream's own settings win. */
         public Builder clientProperties(KafkaClientProperties v) {

@@ -2,16 +2,20 @@ package org.triage.stream.alerting;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import org.triage.events.Alert;
 import org.triage.events.AlertType;
+import org.triage.events.ImageEmbedding;
+import org.triage.events.LabelScore;
 import org.triage.events.Severity;
 import org.triage.stream.topology.Ids;
 
-/** Builds an alert of a scored film: the one place that fills the fields every alert carries. */
+/** Builds alerts: the one place that fills the fields every alert carries. */
 public final class Alerts {
     private Alerts() {
     }
 
+    /** An alert on a film scored live. */
     public static Alert of(ScoredFilm film, AlertType type, String label, float score, float threshold, Severity severity,
                            boolean rare) {
         var ev = film.event();
@@ -21,6 +25,29 @@ public final class Alerts {
                 .setSopInstanceUid(ev.getSopInstanceUid()).setStudyInstanceUid(ev.getStudyInstanceUid())
                 .setPatientPseudonym(ev.getPatientPseudonym()).setModel(film.model())
                 .setEvidence(new ArrayList<>(film.evidence())).setCreatedAt(Instant.ofEpochMilli(film.scoredAt()))
+                .setFilmTime(ev.getReceivedAt())
+                .build();
+    }
+
+    /**
+     * A RETROSPECTIVE_MATCH: a stored embedding of an earlier film found within a new prototype
+     * version's threshold by a rescan. The evidence is the label's own score (the rescan does not
+     * rank the film against the other labels: rank 0); {@code filmTime} is the film's original
+     * receivedAt. The id depends on (type, film, label, model) only, so a redone scan repeats it.
+     */
+    public static Alert retrospective(ImageEmbedding film, String label, float distance, float threshold, Severity severity,
+                                      boolean rare, org.triage.events.PrototypeKind kind, long createdAt) {
+        LabelScore own = LabelScore.newBuilder().setLabelId(label).setDistance(distance)
+                .setScore(org.triage.stream.topology.Scorer.score(distance)).setRank(0).setThreshold(threshold)
+                .setAboveThreshold(distance <= threshold).setKind(kind).build();
+        return Alert.newBuilder()
+                .setAlertId(Ids.alertId(AlertType.RETROSPECTIVE_MATCH, film.getSopInstanceUid(), label, film.getModel()))
+                .setType(AlertType.RETROSPECTIVE_MATCH).setLabelId(label).setScore(distance).setThreshold(threshold)
+                .setSeverity(severity).setRare(rare)
+                .setSopInstanceUid(film.getSopInstanceUid()).setStudyInstanceUid(null)
+                .setPatientPseudonym(film.getPatientPseudonym()).setModel(film.getModel())
+                .setEvidence(new ArrayList<>(List.of(own))).setCreatedAt(Instant.ofEpochMilli(createdAt))
+                .setFilmTime(film.getReceivedAt())
                 .build();
     }
 }

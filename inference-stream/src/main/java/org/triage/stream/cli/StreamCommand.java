@@ -80,6 +80,10 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = {"--bind", "--metrics-bind"}, defaultValue = "127.0.0.1", description = "Address of the metrics endpoint (default ${DEFAULT-VALUE}).")
     String bind;
 
+    @Option(names = "--rescan-lookback-days", defaultValue = "30",
+            description = "Apply a new prototype version with a fixed threshold to the stored embeddings of this many days (RETROSPECTIVE_MATCH alerts); 0 disables (default ${DEFAULT-VALUE}).")
+    int rescanLookbackDays;
+
     @Override
     public Integer call() throws Exception {
         StreamSettings settings;
@@ -89,6 +93,9 @@ public final class StreamCommand implements Callable<Integer> {
             if (preprocessThreads != null) {
                 settings = settings.withPreprocessThreads(preprocessThreads);
             }
+            if (rescanLookbackDays < 0) {
+                throw new IllegalArgumentException("--rescan-lookback-days must be 0 (off) or positive");
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("triage stream: " + e.getMessage());
             return 2;
@@ -97,7 +104,7 @@ public final class StreamCommand implements Callable<Integer> {
                 .clientProperties(connection.clientProperties())
                 .schemaRegistryUrl(connection.schemaRegistryUrl).applicationId(applicationId).stateDir(stateDir).settings(settings)
                 .threads(threads).commitIntervalMs(commitIntervalMs).metricsPort(metricsPort).metricsBind(bind)
-                .modelWait(Duration.ofSeconds(modelWaitS));
+                .modelWait(Duration.ofSeconds(modelWaitS)).rescanLookback(Duration.ofDays(rescanLookbackDays));
         if (model != null) {
             b.modelDir(model);
         }

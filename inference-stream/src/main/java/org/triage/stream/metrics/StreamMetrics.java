@@ -37,6 +37,11 @@ public final class StreamMetrics {
     /** Wall time of the first infrastructure failure since the last success; 0 = healthy. */
     private final java.util.concurrent.atomic.AtomicLong degradedSince = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicReference<String> degradedReason = new AtomicReference<>("");
+    private final Counter rescanEmbeddings;
+    private final Map<String, Counter> rescanMatches = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rescans = new ConcurrentHashMap<>();
+    /** Share (0..1) of the scan in progress read so far; -1 while none runs. */
+    private final java.util.concurrent.atomic.AtomicLong rescanProgressPermille = new java.util.concurrent.atomic.AtomicLong(-1000);
 
     public StreamMetrics() {
         recordsIn = Counter.builder("triage_stream_records_in").description("Radiographs read from the input topic").register(registry);
@@ -53,6 +58,53 @@ public final class StreamMetrics {
                 .description("1 while a dependency (registry, brokers) is failing and work is being retried").register(registry);
         Gauge.builder("triage_stream_active_prototypes", activePrototypes, AtomicInteger::get)
                 .description("Prototypes scored in the latest batch").register(registry);
+        rescanEmbeddings = Counter.builder("triage_stream_rescan_embeddings")
+                .description("Stored embeddings read by retrospective rescans").register(registry);
+        Gauge.builder("triage_stream_rescan_in_progress", rescanProgressPermille, v -> v.get() < 0 ? 0 : 1)
+                .description("1 while a retrospective rescan runs on this instance").register(registry);
+        Gauge.builder("triage_stream_rescan_progress_ratio", rescanProgressPermille, v -> v.get() < 0 ? 0 : v.get() / 1000.0)
+                .description("Share of the stored embeddings the rescan in progress has read (0 when none runs)").register(registry);
+    }
+
+    /** Embeddings read by a rescan. */
+    public void rescanEmbeddings(long n) {
+        rescanEmbeddings.increment(n);
+    }
+
+    /** Retrospective matches published (committed) for a label. */
+    public void rescanMatches(String label, long n) {
+        rescanMatches.computeIfAbsent(label, l -> Counter.builder("triage_stream_rescan_matches")
+                .description("Retrospective matches published by rescans").tag("label", l).register(registry)).increment(n);
+    }
+
+    /** A prototype record handled by the rescanner: completed, skipped-policy, skipped-scanned, invalid, failed, ... */
+    public void rescan(String outcome) {
+        rescans.computeIfAbsent(outcome, o -> Counter.builder("triage_stream_rescans")
+                .description("Prototype versions handled by the retrospective rescanner, by outcome").tag("outcome", o)
+                .register(registry)).increment();
+    }
+
+    /** Progress of the scan in progress (0..1), or a negative value when none runs. */
+    public void rescanProgress(double share) {
+        rescanProgressPermille.set(share < 0 ? -1000 : Math.round(Math.min(1, share) * 1000));
+    }
+
+    /** Rescans by outcome. */
+    public Map<String, Long> rescans() {
+        Map<String, Long> out = new TreeMap<>();
+        rescans.forEach((k, c) -> out.put(k, (long) c.count()));
+        return out;
+    }
+
+    /** Retrospective matches by label. */
+    public Map<String, Long> rescanMatches() {
+        Map<String, Long> out = new TreeMap<>();
+        rescanMatches.forEach((k, c) -> out.put(k, (long) c.count()));
+        return out;
+    }
+
+    public long rescanEmbeddingsRead() {
+        return (long) rescanEmbeddings.count();
     }
 
     private Timer timer(String name, String description) {
