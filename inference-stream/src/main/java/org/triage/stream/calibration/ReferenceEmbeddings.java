@@ -70,7 +70,8 @@ public final class ReferenceEmbeddings {
         return new ArrayList<>(bySop.values());
     }
 
-    private static boolean caughtUp(KafkaConsumer<?, ?> c, List<TopicPartition> parts, Map<TopicPartition, Long> end) {
+    /** True once the consumer's position reached {@code end} on every partition. */
+    public static boolean caughtUp(KafkaConsumer<?, ?> c, List<TopicPartition> parts, Map<TopicPartition, Long> end) {
         for (TopicPartition tp : parts) {
             if (c.position(tp) < end.get(tp)) {
                 return false;

@@ -330,7 +330,7 @@ public final class RetrospectiveScanner implements AutoCloseable {
             long nextLog = Math.max(1, Math.min(PROGRESS_EVERY, total / 10));
             long created = System.currentTimeMillis();
             metrics.rescanProgress(0);
-            while (!caughtUp(c, parts, end)) {
+            while (!org.triage.stream.calibration.ReferenceEmbeddings.caughtUp(c, parts, end)) {
                 if (closed) {
                     throw new WakeupException();
                 }
@@ -373,15 +373,6 @@ public final class RetrospectiveScanner implements AutoCloseable {
             }
         }
         return new ArrayList<>(bySop.values());
-    }
-
-    private static boolean caughtUp(KafkaConsumer<?, ?> c, List<TopicPartition> parts, Map<TopicPartition, Long> end) {
-        for (TopicPartition tp : parts) {
-            if (c.position(tp) < end.get(tp)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The record's alerts and its consumed offset, in one transaction. */
