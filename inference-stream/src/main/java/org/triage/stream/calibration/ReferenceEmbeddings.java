@@ -59,15 +59,20 @@ public final class ReferenceEmbeddings {
                     if (e == null || !modelRef.equals(e.getModel().getName() + ":" + e.getModel().getVersion())) {
                         continue;
                     }
-                    float[] v = new float[e.getVector().size()];
-                    for (int i = 0; i < v.length; i++) {
-                        v[i] = e.getVector().get(i);
-                    }
-                    bySop.put(e.getSopInstanceUid(), v);
+                    bySop.put(e.getSopInstanceUid(), vector(e));
                 }
             }
         }
         return new ArrayList<>(bySop.values());
+    }
+
+    /** The embedding's vector as an array. */
+    public static float[] vector(ImageEmbedding e) {
+        float[] v = new float[e.getVector().size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = e.getVector().get(i);
+        }
+        return v;
     }
 
     /** True once the consumer's position reached {@code end} on every partition. */

@@ -17,6 +17,7 @@ import org.triage.stream.model.BatchEmbedder;
 import org.triage.stream.model.OnnxModelLoader;
 import org.triage.stream.model.PromotedRelease;
 import org.triage.stream.model.ReleaseFollower;
+import org.triage.stream.topology.PrototypeValidator;
 import org.triage.stream.topology.Scorer;
 
 /**
@@ -59,10 +60,10 @@ final class PrototypeCalibration {
             Map<String, float[]> seen = new HashMap<>();
             for (LabelPrototype s : all.values()) {
                 if (Scorer.kind(s, model.info()) == PrototypeKind.SEEN && s.getDimension() == model.info().classVectorDim()) {
-                    seen.put(s.getLabelId(), model.project(new float[][] {vector(s)})[0]);
+                    seen.put(s.getLabelId(), model.project(new float[][] {PrototypeValidator.vector(s)})[0]);
                 }
             }
-            float[] projection = model.project(new float[][] {vector(p)})[0];
+            float[] projection = model.project(new float[][] {PrototypeValidator.vector(p)})[0];
             ThresholdCalibrator.Result r = ThresholdCalibrator.calibrate(projection, reference, seen, model.info().thresholds(),
                     model::distance, targetRate);
             Calibration calibration = Calibration.newBuilder().setThreshold(r.threshold()).setModel(ref)
@@ -77,13 +78,5 @@ final class PrototypeCalibration {
         return String.format("threshold %.4f (distance; lower = closer) for %s, %.2f%% of %d reference films within it%s",
                 r.threshold(), c.calibration().getModel(), 100 * r.targetRate(), r.referenceFilms(),
                 r.seenRates().isEmpty() ? " (rate given)" : " (the seen labels' median rate " + r.seenRates() + ")");
-    }
-
-    private static float[] vector(LabelPrototype p) {
-        float[] v = new float[p.getVector().size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = p.getVector().get(i);
-        }
-        return v;
     }
 }

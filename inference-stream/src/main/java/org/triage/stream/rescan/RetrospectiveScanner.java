@@ -350,11 +350,7 @@ public final class RetrospectiveScanner implements AutoCloseable {
                     if (!ref.equals(e.getModel().getName() + ":" + e.getModel().getVersion()) || e.getVector().size() != projection.length) {
                         continue;
                     }
-                    float[] v = new float[e.getVector().size()];
-                    for (int i = 0; i < v.length; i++) {
-                        v[i] = e.getVector().get(i);
-                    }
-                    float dist = model.distance(v, projection);
+                    float dist = model.distance(org.triage.stream.calibration.ReferenceEmbeddings.vector(e), projection);
                     if (dist <= d.threshold()) {
                         bySop.put(e.getSopInstanceUid(), Alerts.retrospective(e, p.getLabelId(), dist, d.threshold(), p.getSeverity(),
                                 d.rare(), d.kind(), created));
