@@ -26,6 +26,8 @@ import org.triage.schemas.RecordSizes;
 import org.triage.schemas.kafka.KafkaAuthErrors;
 import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.metrics.MetricsServer;
+import org.triage.stream.cluster.ClusterSettings;
+import org.triage.stream.cluster.NovelFilmsTopic;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
 import org.triage.stream.model.ModelHolder;
@@ -128,7 +130,13 @@ public final class InferenceStream implements AutoCloseable {
         });
         dlq = b.prototypeDlq != null ? b.prototypeDlq : new KafkaDlqSink(b.bootstrapServers, b.client);
         Properties readerConfig = sourceReaderProperties();
-        Topology topology = StreamTopology.build(b.settings, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq,
+        ClusterSettings clusters = b.clusters != null ? b.clusters : ClusterSettings.defaults(b.applicationId);
+        if (clusters.enabled()) {
+            Object rf = b.extra.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+            NovelFilmsTopic.ensure(b.bootstrapServers, b.client, clusters,
+                    rf == null || Short.parseShort(rf.toString()) < 1 ? Optional.empty() : Optional.of(Short.parseShort(rf.toString())));
+        }
+        Topology topology = StreamTopology.build(b.settings, clusters, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq,
                 () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
         streams = new KafkaStreams(topology, properties());
         streams.setUncaughtExceptionHandler(this::onThreadFailure);
@@ -418,6 +426,13 @@ public final class InferenceStream implements AutoCloseable {
         private Duration rescanLookback = Duration.ofDays(30);
         private Duration rescanTimeout = Duration.ofMinutes(30);
         private String rescanInstanceId;
+        private ClusterSettings clusters;
+
+        /** How NOVELTY films are clustered (default {@link ClusterSettings#defaults} for the application id; {@link ClusterSettings#disabled()} = off). */
+        public Builder clusters(ClusterSettings v) {
+            clusters = Objects.requireNonNull(v);
+            return this;
+        }
 
         /**
          * Retrospective rescan: a new prototype version with a fixed threshold is applied to the stored

@@ -47,6 +47,23 @@ public final class AlertJson {
             e.put("aboveThreshold", ls.getAboveThreshold());
             e.put("kind", ls.getKind().name());
         }
+        n.put("rare", a.getRare());
+        if (a.getFilmTime() != null) {
+            n.put("filmTime", a.getFilmTime().toString());
+        }
+        if (a.getCluster() != null) {
+            var c = a.getCluster();
+            ObjectNode cluster = n.putObject("cluster");
+            cluster.put("clusterId", c.getClusterId());
+            cluster.put("size", c.getSize());
+            ArrayNode members = cluster.putArray("members");
+            c.getMembers().forEach(m -> members.add(m.toString()));
+            ArrayNode centroid = cluster.putArray("centroid");
+            c.getCentroid().forEach(centroid::add);
+            cluster.put("radius", c.getRadius());
+            cluster.put("firstSeen", c.getFirstSeen().toString());
+            cluster.put("lastSeen", c.getLastSeen().toString());
+        }
         n.put("createdAt", a.getCreatedAt().toString());
         n.put("state", s.state().name());
         n.put("escalated", s.escalated());

@@ -29,7 +29,9 @@ import org.triage.events.AlertAction;
  * <p>Fold rules, so that a replay always rebuilds the same state:
  * <ul>
  * <li>A new alert id starts OPEN. A second record with an id already seen (a replay, a rescan)
- * changes nothing.</li>
+ * changes nothing, except for a NOVELTY_CLUSTER alert whose cluster grew: the newer content
+ * replaces the older (state, history and creation time stay), since a cluster is one alert that
+ * is updated as films join it.</li>
  * <li>ACK: OPEN becomes ACKNOWLEDGED (no effect on other states). RESOLVE: any state becomes
  * RESOLVED. ESCALATE: marks the alert escalated and puts it back to OPEN, so that someone else
  * picks it up. COMMENT: history only.</li>
@@ -55,7 +57,7 @@ public final class AlertView {
     private static final class Entry {
         final String id;
         final long createdAt;
-        final Alert alert;
+        Alert alert;
         AlertState state = AlertState.OPEN;
         boolean escalated;
         final Deque<AlertAction> actions = new ArrayDeque<>();
@@ -89,6 +91,7 @@ public final class AlertView {
     private volatile boolean live;
 
     private final AtomicLong duplicateAlerts = new AtomicLong();
+    private final AtomicLong updatedClusters = new AtomicLong();
     private final AtomicLong duplicateActions = new AtomicLong();
     private final AtomicLong pendingDropped = new AtomicLong();
     private final AtomicLong actionsForEvicted = new AtomicLong();
@@ -137,30 +140,58 @@ public final class AlertView {
     /** Folds in an alert record. Returns true when it was new. */
     public boolean applyAlert(Alert alert) {
         AlertSnapshot snap;
+        boolean isNew;
         lock.writeLock().lock();
         try {
             String id = alert.getAlertId();
-            if (byId.containsKey(id) || evicted.containsKey(id)) {
+            Entry existing = byId.get(id);
+            if (existing != null && grew(existing.alert, alert)) {
+                // The alert was raised when the cluster first reached its size; growth is an update (updatedAt).
+                existing.alert = Alert.newBuilder(alert).setCreatedAt(existing.alert.getCreatedAt()).build();
+                existing.updatedAt = Math.max(existing.updatedAt, alert.getCreatedAt().toEpochMilli());
+                updatedClusters.incrementAndGet();
+                snap = existing.refresh();
+                isNew = false;
+            } else if (existing != null || evicted.containsKey(id)) {
                 duplicateAlerts.incrementAndGet();
                 return false;
+            } else {
+                Entry e = new Entry(alert);
+                List<AlertAction> waiting = pending.remove(id);
+                if (waiting != null) {
+                    pendingCount -= waiting.size();
+                    for (AlertAction a : waiting) fold(e, a);
+                }
+                byId.put(id, e);
+                byNewest.add(e);
+                if (e.state == AlertState.RESOLVED) resolvedOldest.add(e);
+                snap = e.refresh();
+                while (byId.size() > maxAlerts) evictOne();
+                isNew = true;
             }
-            Entry e = new Entry(alert);
-            List<AlertAction> waiting = pending.remove(id);
-            if (waiting != null) {
-                pendingCount -= waiting.size();
-                for (AlertAction a : waiting) fold(e, a);
-            }
-            byId.put(id, e);
-            byNewest.add(e);
-            if (e.state == AlertState.RESOLVED) resolvedOldest.add(e);
-            snap = e.refresh();
-            while (byId.size() > maxAlerts) evictOne();
         } finally {
             lock.writeLock().unlock();
         }
         boolean isLive = live;
-        for (ViewListener l : listeners) l.onNewAlert(snap, isLive);
-        return true;
+        for (ViewListener l : listeners) {
+            if (isNew) {
+                l.onNewAlert(snap, isLive);
+            } else {
+                l.onAlertChanged(snap, isLive);
+            }
+        }
+        return isNew;
+    }
+
+    /** A later record of the same cluster alert that carries a larger cluster. */
+    private static boolean grew(Alert before, Alert after) {
+        return before.getCluster() != null && after.getCluster() != null
+                && after.getCluster().getSize() > before.getCluster().getSize();
+    }
+
+    /** Cluster alerts replaced by a grown version of themselves. */
+    public long updatedClusters() {
+        return updatedClusters.get();
     }
 
     /** Folds in an action record. Returns true when it changed an alert now in the view. */
@@ -305,6 +336,7 @@ public final class AlertView {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("duplicate_alerts", duplicateAlerts.get());
         m.put("duplicate_actions", duplicateActions.get());
+        m.put("cluster_updates", updatedClusters.get());
         m.put("pending_actions_dropped", pendingDropped.get());
         m.put("actions_for_evicted_alerts", actionsForEvicted.get());
         m.put("evicted_resolved", evictedResolved.get());

@@ -53,6 +53,44 @@ class AlertViewTest {
         assertEquals(1L, v.counters().get("duplicate_actions"));
     }
 
+    private static org.triage.events.Alert cluster(String id, int size, long at) {
+        org.triage.events.Alert a = alert(id, at, AlertType.NOVELTY_CLUSTER, null, Severity.MEDIUM);
+        a.setCluster(org.triage.events.NoveltyCluster.newBuilder().setClusterId("c-" + id).setSize(size)
+                .setMembers(new ArrayList<>(java.util.Collections.nCopies(size, "sop"))).setCentroid(new ArrayList<>(List.of(1f, 2f)))
+                .setRadius(0.1f).setFirstSeen(Instant.ofEpochMilli(T0)).setLastSeen(Instant.ofEpochMilli(at)).build());
+        return a;
+    }
+
+    @Test
+    void aGrowingClusterAlertIsUpdatedInPlaceKeepingItsStateAndHistory() {
+        AlertView v = new AlertView(100);
+        List<String> events = new ArrayList<>();
+        v.addListener(new ViewListener() {
+            @Override
+            public void onNewAlert(AlertSnapshot alert, boolean live) {
+                events.add("new " + alert.alert().getCluster().getSize());
+            }
+
+            @Override
+            public void onAlertChanged(AlertSnapshot alert, boolean live) {
+                events.add("changed " + alert.alert().getCluster().getSize());
+            }
+        });
+        assertTrue(v.applyAlert(cluster("k", 5, T0)));
+        v.applyAction(action("k", ActionType.ACK, T0 + 1));
+        assertFalse(v.applyAlert(cluster("k", 7, T0 + 2)), "an update, not a new alert");
+        assertFalse(v.applyAlert(cluster("k", 6, T0 + 3)), "a replayed older size changes nothing");
+        AlertSnapshot s = v.get("k").orElseThrow();
+        assertEquals(7, s.alert().getCluster().getSize());
+        assertEquals(AlertState.ACKNOWLEDGED, s.state(), "state survives the update");
+        assertEquals(1, s.actions().size());
+        assertEquals(T0, s.createdAtMillis(), "created when the cluster first alerted");
+        assertEquals(1, v.size());
+        assertEquals(List.of("new 5", "changed 5", "changed 7"), events, "new alert, the ACK, the growth; the stale replay is silent");
+        assertEquals(1L, v.counters().get("cluster_updates"));
+        assertEquals(1L, v.counters().get("duplicate_alerts"));
+    }
+
     @Test
     void actionsBeforeTheirAlertAreAppliedWhenItArrives() {
         AlertView v = new AlertView(100);

@@ -30,6 +30,32 @@ public final class Alerts {
     }
 
     /**
+     * A NOVELTY_CLUSTER alert: the cluster as it stands. The id is the cluster's, so every update
+     * (the cluster grew) replaces the previous one in keyed consumers; score is the size, threshold
+     * the size at which clusters alert. The film fields name the cluster's first member.
+     */
+    public static Alert cluster(org.triage.stream.cluster.NoveltyCluster c, int minSize, Severity severity, long createdAt) {
+        List<Float> centroid = new ArrayList<>(c.centroid().length);
+        for (float f : c.centroid()) {
+            centroid.add(f);
+        }
+        org.triage.events.NoveltyCluster info = org.triage.events.NoveltyCluster.newBuilder()
+                .setClusterId(c.id()).setSize(c.size()).setMembers(new ArrayList<>(c.members())).setCentroid(centroid)
+                .setRadius(c.radius()).setFirstSeen(Instant.ofEpochMilli(c.firstSeen())).setLastSeen(Instant.ofEpochMilli(c.lastSeen()))
+                .build();
+        org.triage.events.ModelRef model = org.triage.events.ModelRef.newBuilder().setName(c.modelName()).setVersion(c.modelVersion()).build();
+        return Alert.newBuilder()
+                .setAlertId(Ids.clusterAlertId(c.id()))
+                .setType(AlertType.NOVELTY_CLUSTER).setLabelId(null).setScore(c.size()).setThreshold(minSize)
+                .setSeverity(severity).setRare(false)
+                .setSopInstanceUid(c.members().get(0)).setStudyInstanceUid(null)
+                .setPatientPseudonym(c.firstPseudonym()).setModel(model)
+                .setEvidence(new ArrayList<>()).setCreatedAt(Instant.ofEpochMilli(createdAt))
+                .setFilmTime(Instant.ofEpochMilli(c.lastSeen())).setCluster(info)
+                .build();
+    }
+
+    /**
      * A RETROSPECTIVE_MATCH: a stored embedding of an earlier film found within a new prototype
      * version's threshold by a rescan. The evidence is the label's own score (the rescan does not
      * rank the film against the other labels: rank 0); {@code filmTime} is the film's original

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import org.triage.events.Severity;
 import org.triage.schemas.cli.ConnectionOptions;
 import org.triage.stream.InferenceStream;
+import org.triage.stream.cluster.ClusterSettings;
 import org.triage.stream.topology.StreamSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,15 +85,34 @@ public final class StreamCommand implements Callable<Integer> {
             description = "Apply a new prototype version with a fixed threshold to the stored embeddings of this many days (RETROSPECTIVE_MATCH alerts); 0 disables (default ${DEFAULT-VALUE}).")
     int rescanLookbackDays;
 
+    @Option(names = "--cluster-min-size", defaultValue = "5",
+            description = "NOVELTY films close together form a cluster; it raises one NOVELTY_CLUSTER alert at this many films, updated as it grows (default ${DEFAULT-VALUE}).")
+    int clusterMinSize;
+
+    @Option(names = "--cluster-radius", defaultValue = "1.0",
+            description = "A film joins a cluster within this times the model's typical nearest-prototype distance of its centroid (default ${DEFAULT-VALUE}).")
+    double clusterRadius;
+
+    @Option(names = "--cluster-window-days", defaultValue = "7",
+            description = "A cluster with no new film for this many days (film time) closes (default ${DEFAULT-VALUE}).")
+    int clusterWindowDays;
+
+    @Option(names = "--no-clusters", description = "Do not cluster NOVELTY films (no <application-id>-novel-films topic).")
+    boolean noClusters;
+
     @Override
     public Integer call() throws Exception {
         StreamSettings settings;
+        ClusterSettings clusters;
         try {
             settings = StreamSettings.defaults().withBatching(maxBatch, maxDelayMs).withSketch(sketchCapacity, sketchMinSamples)
                     .withNovelty(noveltyThreshold, noveltySeverity).withPipelined(!noPipelining);
             if (preprocessThreads != null) {
                 settings = settings.withPreprocessThreads(preprocessThreads);
             }
+            clusters = noClusters ? ClusterSettings.disabled()
+                    : ClusterSettings.defaults(applicationId).withMinSize(clusterMinSize).withRadiusFactor(clusterRadius)
+                            .withWindow(Duration.ofDays(clusterWindowDays));
             if (rescanLookbackDays < 0) {
                 throw new IllegalArgumentException("--rescan-lookback-days must be 0 (off) or positive");
             }
@@ -104,7 +124,8 @@ public final class StreamCommand implements Callable<Integer> {
                 .clientProperties(connection.clientProperties())
                 .schemaRegistryUrl(connection.schemaRegistryUrl).applicationId(applicationId).stateDir(stateDir).settings(settings)
                 .threads(threads).commitIntervalMs(commitIntervalMs).metricsPort(metricsPort).metricsBind(bind)
-                .modelWait(Duration.ofSeconds(modelWaitS)).rescanLookback(Duration.ofDays(rescanLookbackDays));
+                .modelWait(Duration.ofSeconds(modelWaitS)).rescanLookback(Duration.ofDays(rescanLookbackDays))
+                .clusters(clusters);
         if (model != null) {
             b.modelDir(model);
         }

@@ -38,12 +38,21 @@ public final class StreamMetrics {
     private final java.util.concurrent.atomic.AtomicLong degradedSince = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicReference<String> degradedReason = new AtomicReference<>("");
     private final Counter rescanEmbeddings;
+    private final Counter novelFilmsClustered;
+    private final Counter novelFilmsSkipped;
+    private final AtomicInteger openClusters = new AtomicInteger();
     private final Map<String, Counter> rescanMatches = new ConcurrentHashMap<>();
     private final Map<String, Counter> rescans = new ConcurrentHashMap<>();
     /** Share (0..1) of the scan in progress read so far; -1 while none runs. */
     private final java.util.concurrent.atomic.AtomicLong rescanProgressPermille = new java.util.concurrent.atomic.AtomicLong(-1000);
 
     public StreamMetrics() {
+        novelFilmsClustered = Counter.builder("triage_stream_cluster_films").description("NOVELTY films placed into a novelty cluster")
+                .register(registry);
+        novelFilmsSkipped = Counter.builder("triage_stream_cluster_films_skipped")
+                .description("NOVELTY films not clustered: their model is not the one in service, or no novelty reference yet").register(registry);
+        Gauge.builder("triage_stream_clusters_open", openClusters, AtomicInteger::get)
+                .description("Open novelty clusters (all sizes) held by this instance's clusterer task").register(registry);
         recordsIn = Counter.builder("triage_stream_records_in").description("Radiographs read from the input topic").register(registry);
         findings = Counter.builder("triage_stream_findings").description("Findings emitted").register(registry);
         batchSize = DistributionSummary.builder("triage_stream_batch_size").description("Records per inference batch")
@@ -190,6 +199,14 @@ public final class StreamMetrics {
         Map<String, Long> out = new TreeMap<>();
         infraFailures.forEach((k, c) -> out.put(k, (long) c.count()));
         return out;
+    }
+
+    public void clusterFilm(boolean clustered) {
+        (clustered ? novelFilmsClustered : novelFilmsSkipped).increment();
+    }
+
+    public void openClusters(int n) {
+        openClusters.set(n);
     }
 
     public void alert(String type, String label) {

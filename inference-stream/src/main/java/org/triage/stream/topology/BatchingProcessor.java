@@ -74,6 +74,7 @@ public final class BatchingProcessor implements Processor<String, byte[], String
     private final java.util.function.Supplier<SourceReader> sourceReaders;
     /** What a scored film raises: decided by the rules, the batcher only forwards. */
     private final List<AlertRule> alertRules;
+    private final boolean clusterNovel;
     private SourceReader sourceReader;
     private InFlight inFlight;
 
@@ -99,6 +100,15 @@ public final class BatchingProcessor implements Processor<String, byte[], String
                              Deserializer<RadiographEvent> deserializer, ExecutorService preprocessPool,
                              ExecutorService inferencePool, StreamMetrics metrics,
                              java.util.function.Supplier<SourceReader> sourceReaders) {
+        this(settings, models, prototypeCache, deserializer, preprocessPool, inferencePool, metrics, sourceReaders, false);
+    }
+
+    /** @param clusterNovel forward the embedding of every film behind a NOVELTY alert to the clusterer */
+    public BatchingProcessor(StreamSettings settings, ModelHolder models, PrototypeCache prototypeCache,
+                             Deserializer<RadiographEvent> deserializer, ExecutorService preprocessPool,
+                             ExecutorService inferencePool, StreamMetrics metrics,
+                             java.util.function.Supplier<SourceReader> sourceReaders, boolean clusterNovel) {
+        this.clusterNovel = clusterNovel;
         this.settings = settings;
         this.models = models;
         this.prototypeCache = prototypeCache;
@@ -581,6 +591,13 @@ public final class BatchingProcessor implements Processor<String, byte[], String
             for (Alert alert : rule.alerts(film)) {
                 context.forward(new Record<String, Object>(alert.getAlertId(), alert, ts), StreamTopology.ALERTS_SINK);
                 metrics.alert(alert.getType().name(), alert.getLabelId());
+                if (clusterNovel && alert.getType() == org.triage.events.AlertType.NOVELTY) {
+                    // The reference travels with the film: the clusterer's radius is relative to the scale the film was judged on.
+                    RecordHeaders h = new RecordHeaders();
+                    h.add(org.triage.stream.cluster.NoveltyClusterProcessor.NOVELTY_REF_HEADER,
+                            Float.toString(noveltyRef).getBytes(StandardCharsets.US_ASCII));
+                    context.forward(new Record<String, Object>(sop, emb, ts, h), StreamTopology.NOVEL_FILMS_SINK);
+                }
             }
         }
     }

@@ -23,6 +23,16 @@ public final class Ids {
         return hash("alert", type.name(), sopInstanceUid, labelId == null ? "" : labelId, model.getName(), model.getVersion());
     }
 
+    /** A novelty cluster: named by the film that seeded it, per model version, so a replay (same films, same order) names it the same. */
+    public static String clusterId(String modelName, String modelVersion, String seedSopInstanceUid) {
+        return "c-" + hash("cluster", modelName, modelVersion, seedSopInstanceUid).substring(0, 12);
+    }
+
+    /** The NOVELTY_CLUSTER alert of a cluster: one id for the cluster's life, so each update replaces the last. */
+    public static String clusterAlertId(String clusterId) {
+        return hash("alert", "NOVELTY_CLUSTER", clusterId);
+    }
+
     private static String hash(String... parts) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");

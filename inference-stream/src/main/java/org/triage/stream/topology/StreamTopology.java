@@ -14,6 +14,8 @@ import org.triage.events.ImageEmbedding;
 import org.triage.events.LabelPrototype;
 import org.triage.events.RadiographEvent;
 import org.triage.schemas.Topics;
+import org.triage.stream.cluster.ClusterSettings;
+import org.triage.stream.cluster.NoveltyClusterProcessor;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.ModelHolder;
 import org.triage.stream.serde.EventSerdes;
@@ -26,6 +28,8 @@ import org.triage.stream.serde.EventSerdes;
  *    [distance sketches, changelog] ├─► alerts
  *                                   └─► radiographs-dlq (original bytes + error headers)
  *  label-prototypes ─► prototype validator ─► global prototype store (read by the batcher)
+ *  batcher ─(NOVELTY films)─► <app>-novel-films (1 partition) ─► clusterer ─► alerts (NOVELTY_CLUSTER)
+ *                                                  [novelty-clusters store, changelog]
  * </pre>
  * The input is read as bytes and deserialized inside the batcher, so a record that does not
  * deserialize reaches the DLQ with its original bytes as part of the task's transaction.
@@ -40,6 +44,11 @@ public final class StreamTopology {
     public static final String PENDING_STORE = "pending-batch";
     public static final String SKETCH_STORE = "distance-sketches";
     public static final String PROTOTYPE_STORE = "label-prototypes-store";
+    public static final String NOVEL_FILMS_SINK = "novel-films-sink";
+    public static final String CLUSTER_SOURCE = "novel-films-source";
+    public static final String CLUSTERER = "novelty-clusterer";
+    public static final String CLUSTER_STORE = "novelty-clusters";
+    public static final String CLUSTER_ALERTS_SINK = "cluster-alerts-sink";
 
     private StreamTopology() {
     }
@@ -50,6 +59,14 @@ public final class StreamTopology {
     public static Topology build(StreamSettings settings, EventSerdes serdes, ModelHolder models, PrototypeCache cache,
                                  ExecutorService preprocessPool, ExecutorService inferencePool, StreamMetrics metrics,
                                  DlqSink prototypeDlq, Supplier<SourceReader> sourceReaders) {
+        return build(settings, ClusterSettings.disabled(), serdes, models, cache, preprocessPool, inferencePool, metrics, prototypeDlq,
+                sourceReaders);
+    }
+
+    /** @param clusters where NOVELTY films are clustered (disabled: no clusterer sub-topology) */
+    public static Topology build(StreamSettings settings, ClusterSettings clusters, EventSerdes serdes, ModelHolder models,
+                                 PrototypeCache cache, ExecutorService preprocessPool, ExecutorService inferencePool,
+                                 StreamMetrics metrics, DlqSink prototypeDlq, Supplier<SourceReader> sourceReaders) {
         if (settings.pipelined() && inferencePool == null) {
             throw new IllegalArgumentException("a pipelined stream needs an inference pool");
         }
@@ -75,13 +92,22 @@ public final class StreamTopology {
                 () -> new PrototypeStoreProcessor(expectedDim, prototypeDlq, prototypeSerde.deserializer(), metrics));
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RADIOGRAPHS);
         t.addProcessor(BATCHER, () -> new BatchingProcessor(settings, models, cache, radiographSerde.deserializer(),
-                preprocessPool, settings.pipelined() ? inferencePool : null, metrics, sourceReaders), SOURCE);
+                preprocessPool, settings.pipelined() ? inferencePool : null, metrics, sourceReaders, clusters.enabled()), SOURCE);
         t.addStateStore(pendingStore, BATCHER);
         t.addStateStore(sketchStore, BATCHER);
         t.addSink(FINDINGS_SINK, Topics.FINDINGS, Serdes.String().serializer(), findingSerde.serializer(), BATCHER);
         t.addSink(EMBEDDINGS_SINK, Topics.EMBEDDINGS, Serdes.String().serializer(), embeddingSerde.serializer(), BATCHER);
         t.addSink(ALERTS_SINK, Topics.ALERTS, Serdes.String().serializer(), alertSerde.serializer(), BATCHER);
         t.addSink(DLQ_SINK, Topics.RADIOGRAPHS_DLQ, Serdes.String().serializer(), Serdes.ByteArray().serializer(), BATCHER);
+        if (clusters.enabled()) {
+            t.addSink(NOVEL_FILMS_SINK, clusters.topic(), Serdes.String().serializer(), embeddingSerde.serializer(), BATCHER);
+            t.addSource(CLUSTER_SOURCE, Serdes.String().deserializer(), embeddingSerde.deserializer(), clusters.topic());
+            t.addProcessor(CLUSTERER, () -> new NoveltyClusterProcessor(clusters, models, metrics, settings.noveltySeverity(),
+                    settings.noveltyThreshold(), CLUSTER_STORE, PROTOTYPE_STORE, cache, CLUSTER_ALERTS_SINK), CLUSTER_SOURCE);
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CLUSTER_STORE), Serdes.String(),
+                    Serdes.ByteArray()), CLUSTERER);
+            t.addSink(CLUSTER_ALERTS_SINK, Topics.ALERTS, Serdes.String().serializer(), alertSerde.serializer(), CLUSTERER);
+        }
         return t;
     }
 }

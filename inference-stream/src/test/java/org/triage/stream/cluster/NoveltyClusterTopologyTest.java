@@ -1,0 +1,178 @@
+package org.triage.stream.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.triage.events.Alert;
+import org.triage.events.AlertType;
+import org.triage.events.LabelPrototype;
+import org.triage.events.PrototypeKind;
+import org.triage.events.RadiographEvent;
+import org.triage.events.ThresholdMode;
+import org.triage.schemas.Topics;
+import org.triage.stream.metrics.StreamMetrics;
+import org.triage.stream.model.ModelHolder;
+import org.triage.stream.testing.Events;
+import org.triage.stream.testing.FakeEmbedder;
+import org.triage.stream.testing.PlainAvroSerdes;
+import org.triage.stream.topology.DlqSink;
+import org.triage.stream.topology.ErrorHandlers;
+import org.triage.stream.topology.PrototypeCache;
+import org.triage.stream.topology.StreamSettings;
+import org.triage.stream.topology.StreamTopology;
+
+/**
+ * The whole path in the topology: films of a class with no prototype are NOVELTY, travel to the
+ * clusterer, and surface as one NOVELTY_CLUSTER alert (one id, re-sent as it grows); outliers of
+ * the known classes are NOVELTY too but form no cluster.
+ */
+class NoveltyClusterTopologyTest {
+    private static final String NOVEL_TOPIC = "test-novel-films";
+    private static final int DIM = 16;
+
+    private static float[] axis(int d, float value) {
+        float[] v = new float[DIM];
+        v[d] = value;
+        return v;
+    }
+    @TempDir
+    Path stateDir;
+    private final ModelHolder models = new ModelHolder();
+    private final StreamMetrics metrics = new StreamMetrics();
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private TopologyTestDriver driver;
+
+    @AfterEach
+    void tearDown() {
+        if (driver != null) {
+            driver.close();
+        }
+        pool.shutdownNow();
+        models.close();
+    }
+
+    @Test
+    void filmsOfAnUnnamedClassBecomeOneGrowingClusterAlertAndKnownOutliersDoNot() {
+        StreamSettings settings = StreamSettings.defaults().withBatching(8, 1000).withPreprocessThreads(2).withSketch(64, 16)
+                .withPipelined(false);
+        ClusterSettings clusters = new ClusterSettings(NOVEL_TOPIC, ClusterSettings.DEFAULT_RADIUS_FACTOR, 5, java.time.Duration.ofDays(7), 200, true);
+        DlqSink sink = (key, value, stage, error, topic, partition, offset) -> {
+            throw new AssertionError("nothing goes to the DLQ here: " + stage + " " + error);
+        };
+        var topology = StreamTopology.build(settings, clusters, new PlainAvroSerdes(), models, new PrototypeCache(), pool, null, metrics,
+                sink, () -> null);
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "cluster-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ErrorHandlers.Deserialization.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ErrorHandlers.Processing.class);
+        p.put(ErrorHandlers.DLQ_SINK_CONFIG, sink);
+        p.put(ErrorHandlers.METRICS_CONFIG, metrics);
+        driver = new TopologyTestDriver(topology, p, Instant.ofEpochMilli(1_000_000));
+        var eventSerializer = PlainAvroSerdes.serde(RadiographEvent.class).serializer();
+        TestInputTopic<String, byte[]> radiographs = driver.createInputTopic(Topics.RADIOGRAPHS, Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        TestInputTopic<String, LabelPrototype> prototypes = driver.createInputTopic(Topics.LABEL_PROTOTYPES, Serdes.String().serializer(),
+                PlainAvroSerdes.serde(LabelPrototype.class).serializer());
+        TestOutputTopic<String, Alert> alerts = driver.createOutputTopic(Topics.ALERTS, Serdes.String().deserializer(),
+                PlainAvroSerdes.serde(Alert.class).deserializer());
+
+        // Two known labels; a third class (around C) has no prototype. 16-d, like a small shared space:
+        // its films spread around C as far as the known classes' films spread around their prototypes;
+        // one in ten known films (after a warm-up) is an outlier three times farther out, so NOVELTY too.
+        models.swap(new FakeEmbedder("v1", DIM));
+        float[] protoA = axis(0, 1f);
+        float[] protoB = axis(1, 1f);
+        float[] centreC = axis(2, 1f);
+        prototypes.pipeInput("A", Events.prototype("A", PrototypeKind.SEEN, ThresholdMode.NEVER, null, false, protoA));
+        prototypes.pipeInput("B", Events.prototype("B", PrototypeKind.SEEN, ThresholdMode.NEVER, null, false, protoB));
+        Random rnd = new Random(11);
+        Set<String> unnamed = new HashSet<>();
+        Set<String> knownOutliers = new HashSet<>();
+        for (int i = 0; i < 480; i++) {
+            String sop = "film-" + i;
+            float[] centre;
+            double sd = 0.05;
+            if (i >= 80 && i % 6 == 0) {
+                unnamed.add(sop);
+                centre = centreC;
+            } else {
+                centre = i % 2 == 0 ? protoA : protoB;
+                if (i >= 80 && i % 10 == 3) {
+                    knownOutliers.add(sop);
+                    sd = 0.15;
+                }
+            }
+            float[] v = new float[DIM];
+            for (int d = 0; d < DIM; d++) {
+                v[d] = centre[d] + (float) (sd * rnd.nextGaussian());
+            }
+            radiographs.pipeInput(sop, eventSerializer.serialize(Topics.RADIOGRAPHS,
+                    Events.radiograph(sop, FakeEmbedder.image(v), 1_000_000L + 1000L * i)));
+        }
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(5));
+
+        List<TestRecord<String, Alert>> out = alerts.readRecordsToList();
+        Set<String> novel = new HashSet<>();
+        Map<String, Alert> latestCluster = new LinkedHashMap<>();
+        int clusterRecords = 0;
+        for (TestRecord<String, Alert> r : out) {
+            Alert a = r.value();
+            if (a.getType() == AlertType.NOVELTY) {
+                novel.add(a.getSopInstanceUid());
+            } else if (a.getType() == AlertType.NOVELTY_CLUSTER) {
+                clusterRecords++;
+                Alert before = latestCluster.put(a.getAlertId(), a);
+                assertTrue(before == null || before.getCluster().getSize() < a.getCluster().getSize(),
+                        "an update only ever grows the cluster");
+            }
+        }
+        assertEquals(1, latestCluster.size(), "one cluster alert (id), updated in place: " + latestCluster.keySet());
+        Alert cluster = latestCluster.values().iterator().next();
+        List<String> members = cluster.getCluster().getMembers().stream().map(CharSequence::toString).toList();
+        long ofUnnamed = members.stream().filter(unnamed::contains).count();
+        Set<String> novelUnnamed = new HashSet<>(unnamed);
+        novelUnnamed.retainAll(novel);
+        double purity = (double) ofUnnamed / members.size();
+        double recall = (double) ofUnnamed / unnamed.size();
+        long outliersNovel = knownOutliers.stream().filter(novel::contains).count();
+        System.out.printf("clusters in topology: %d unnamed-class films (%d NOVELTY), %d known outliers NOVELTY; one cluster of %d, "
+                        + "purity %.3f, recall %.3f, %d alert records for it%n", unnamed.size(), novelUnnamed.size(), outliersNovel,
+                cluster.getCluster().getSize(), purity, recall, clusterRecords);
+        assertTrue(outliersNovel >= 10, "known-class outliers were NOVELTY too, so the test means something: " + outliersNovel);
+        assertTrue(purity >= 0.95, "purity " + purity);
+        assertTrue(recall >= 0.9, "recall " + recall);
+        assertEquals(cluster.getCluster().getSize(), members.size());
+        assertTrue(clusterRecords >= 1 && clusterRecords <= cluster.getCluster().getSize() - clusters.minSize() + 1,
+                "at most one alert record per growth step from the minimum size on (merges grow it by more than one): " + clusterRecords);
+        assertEquals(cluster.getCluster().getSize(), (int) cluster.getScore());
+        double off = 0;
+        for (int d = 0; d < DIM; d++) {
+            double diff = cluster.getCluster().getCentroid().get(d) - (d == 2 ? 1 : 0);
+            off += diff * diff;
+        }
+        assertTrue(Math.sqrt(off) < 0.1, "centroid near the class's centre: " + Math.sqrt(off));
+    }
+}
