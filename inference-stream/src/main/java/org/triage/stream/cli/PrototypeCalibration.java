@@ -50,7 +50,11 @@ final class PrototypeCalibration {
             if (Scorer.kind(p, model.info()) == PrototypeKind.SEEN) {
                 throw new IllegalArgumentException("'" + p.getLabelId() + "' is a seen label of " + ref + ": it uses the release's calibrated threshold");
             }
-            if (p.getDimension() != model.info().classVectorDim()) {
+            var unusable = org.triage.stream.topology.PrototypeProjection.unusableBy(p, model);
+            if (unusable.isPresent()) {
+                throw new IllegalArgumentException(unusable.get());
+            }
+            if (!org.triage.stream.topology.PrototypeProjection.isSharedSpace(p) && p.getDimension() != model.info().classVectorDim()) {
                 throw new IllegalArgumentException("'" + p.getLabelId() + "' has a " + p.getDimension() + "-d vector, " + ref + " takes "
                         + model.info().classVectorDim() + "-d class vectors");
             }
@@ -59,11 +63,12 @@ final class PrototypeCalibration {
                     Duration.ofMinutes(5));
             Map<String, float[]> seen = new HashMap<>();
             for (LabelPrototype s : all.values()) {
-                if (Scorer.kind(s, model.info()) == PrototypeKind.SEEN && s.getDimension() == model.info().classVectorDim()) {
-                    seen.put(s.getLabelId(), model.project(new float[][] {PrototypeValidator.vector(s)})[0]);
+                if (Scorer.kind(s, model.info()) == PrototypeKind.SEEN && s.getDimension() == model.info().classVectorDim()
+                        && !org.triage.stream.topology.PrototypeProjection.isSharedSpace(s)) {
+                    seen.put(s.getLabelId(), org.triage.stream.topology.PrototypeProjection.project(s, model));
                 }
             }
-            float[] projection = model.project(new float[][] {PrototypeValidator.vector(p)})[0];
+            float[] projection = org.triage.stream.topology.PrototypeProjection.project(p, model);
             ThresholdCalibrator.Result r = ThresholdCalibrator.calibrate(projection, reference, seen, model.info().thresholds(),
                     model::distance, targetRate);
             Calibration calibration = Calibration.newBuilder().setThreshold(r.threshold()).setModel(ref)

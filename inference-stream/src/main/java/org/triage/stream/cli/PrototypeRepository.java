@@ -45,6 +45,12 @@ public final class PrototypeRepository {
     /** Latest value per key of a compacted topic, up to its end at the time of the call; tombstoned keys are absent. */
     static <T extends SpecificRecord> Map<String, T> latest(String bootstrap, String registry, KafkaClientProperties client, String topic,
                                                            Class<T> type, Duration timeout) {
+        return latest(bootstrap, registry, client, topic, type, timeout, v -> true);
+    }
+
+    /** As {@link #latest}, keeping only values {@code keep} accepts (so a large topic is not held whole in memory). */
+    static <T extends SpecificRecord> Map<String, T> latest(String bootstrap, String registry, KafkaClientProperties client, String topic,
+                                                           Class<T> type, Duration timeout, java.util.function.Predicate<T> keep) {
         Properties p = client.newProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -66,7 +72,7 @@ public final class PrototypeRepository {
                     if (r.key() == null) {
                         continue;
                     }
-                    if (r.value() == null) {
+                    if (r.value() == null || !keep.test(r.value())) {
                         out.remove(r.key());
                     } else {
                         out.put(r.key(), r.value());

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.triage.events.Alert;
 import org.triage.events.AlertPolicy;
+import org.triage.events.SharedSpacePrototype;
 import org.triage.events.LabelPrototype;
 import org.triage.events.PrototypeKind;
 import org.triage.events.Severity;
@@ -66,6 +68,11 @@ public final class PrototypesCommand implements Callable<Integer> {
                     description = "A sentence encoder: DIR/model.onnx + DIR/tokenizer.json (+ optional encoder.json), applied to"
                             + " the name and description.")
             Path encoderModel;
+
+            @Option(names = "--from-cluster", paramLabel = "ID",
+                    description = "A novelty cluster (the clusterId of a NOVELTY_CLUSTER alert): its centroid becomes the prototype, a point in"
+                            + " the shared space of the model that found it (only that model scores it; a new model needs a class vector).")
+            String fromCluster;
         }
 
         static final class Embeddings {
@@ -151,6 +158,9 @@ public final class PrototypesCommand implements Callable<Integer> {
             if (encoder != null && encoder.isBlank()) {
                 throw new IllegalArgumentException("--encoder is empty: give the encoder's name or leave the flag out");
             }
+            if (source.fromCluster != null) {
+                return addFromCluster();
+            }
             // Local sources first: a broken file is reported without waiting for the broker.
             float[] v;
             String from;
@@ -201,26 +211,81 @@ public final class PrototypesCommand implements Callable<Integer> {
             if (problem.isPresent()) {
                 throw new IllegalArgumentException(problem.get());
             }
-            String calibrated = "";
-            if (kind == PrototypeKind.UNSEEN && alertPolicy.getMode() == ThresholdMode.CALIBRATED) {
-                // Calibrated once, now: every instance and replay then alerts on the same recorded number.
-                try {
-                    PrototypeCalibration.Calibrated c = PrototypeCalibration.calibrate(connection,
-                            PrototypeCalibration.modelDir(connection, model, modelName), p, repo.current(TIMEOUT), lookbackDays, targetRate);
-                    p.getAlertPolicy().setCalibration(c.calibration());
-                    calibrated = "; calibrated: " + PrototypeCalibration.describe(c);
-                } catch (RuntimeException e) {
-                    // A model that cannot be loaded here, too few films yet: the label is still added, and says so.
-                    System.err.println("triage prototypes add: note: not calibrated yet (" + e.getMessage() + "); the label is scored"
-                            + " without alerting until `triage prototypes calibrate --id " + id + "` succeeds");
-                }
-            }
+            String calibrated = calibrateIfCalibrated(repo, p, alertPolicy);
             repo.write(id, p);
             System.out.println((previous.isPresent() ? "updated " : "added ") + id + " version " + p.getVersion() + " (dimension "
                     + vector.size() + ", encoder " + vectorEncoder + ", " + kind + ", policy " + alertPolicy.getMode()
                     + (alertPolicy.getValue() == null ? "" : " " + alertPolicy.getValue()) + (rare ? ", rare" : "")
                     + serving.map(m -> ", fits " + m.ref()).orElse("") + ")" + calibrated);
             return 0;
+        }
+
+        /** A shared-space prototype at a novelty cluster's centroid, for the model the cluster was found by, which must be in service. */
+        private int addFromCluster() throws Exception {
+            if (kind != PrototypeKind.UNSEEN) {
+                throw new IllegalArgumentException("--from-cluster makes an UNSEEN label (the model was not trained on it); leave out --kind");
+            }
+            if (encoder != null) {
+                throw new IllegalArgumentException("--encoder does not apply to --from-cluster: the centroid is not a text vector");
+            }
+            Alert cluster = ClusterLookup.latest(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties(),
+                    source.fromCluster, TIMEOUT).orElseThrow(() -> new IllegalArgumentException("no NOVELTY_CLUSTER alert for cluster '"
+                    + source.fromCluster + "' on " + Topics.ALERTS + ": give the clusterId shown on the alert (e.g. c-1a2b3c4d5e6f)"));
+            String clusterModel = cluster.getModel().getName() + ":" + cluster.getModel().getVersion();
+            Optional<ModelInService> serving = model != null ? Optional.of(ModelInService.fromModelDir(model))
+                    : ModelInService.promoted(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties(), modelName, TIMEOUT);
+            if (serving.isPresent() && !serving.get().ref().equals(clusterModel)) {
+                throw new IllegalArgumentException("cluster " + source.fromCluster + " was found by model " + clusterModel + " but "
+                        + serving.get().describe() + " is in service: its centroid is a point in the other model's space; add the disease"
+                        + " with a class vector (--embeddings, --encoder-model, --vector-file) instead");
+            }
+            float[] centroid = new float[cluster.getCluster().getCentroid().size()];
+            for (int i = 0; i < centroid.length; i++) {
+                centroid[i] = cluster.getCluster().getCentroid().get(i);
+            }
+            checkValues(centroid, "cluster " + source.fromCluster);
+            PrototypeRepository repo = new PrototypeRepository(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties());
+            AlertPolicy alertPolicy = policy(kind, policy, rare);
+            Optional<LabelPrototype> previous = Optional.ofNullable(repo.current(TIMEOUT).get(id));
+            Instant now = Instant.now();
+            String desc = description != null ? description : "From novelty cluster " + source.fromCluster + " (" + cluster.getCluster().getSize()
+                    + " films, first seen " + cluster.getCluster().getFirstSeen() + ")";
+            LabelPrototype p = LabelPrototype.newBuilder().setLabelId(id).setDisplayName(name).setDescription(desc)
+                    .setVector(new ArrayList<>()).setEmbedding(SharedSpacePrototype.newBuilder().setModel(clusterModel)
+                            .setVector(new ArrayList<>(cluster.getCluster().getCentroid())).setSource("novelty-cluster:" + source.fromCluster).build())
+                    .setVectorEncoder("shared-space:" + clusterModel).setDimension(0).setKind(kind).setAlertPolicy(alertPolicy)
+                    .setSeverity(severity).setAuthor(author).setVersion(previous.map(x -> x.getVersion() + 1).orElse(1))
+                    .setCreatedAt(previous.map(LabelPrototype::getCreatedAt).orElse(now)).setUpdatedAt(now).build();
+            Optional<String> problem = PrototypeValidator.problem(p, null);
+            if (problem.isPresent()) {
+                throw new IllegalArgumentException(problem.get());
+            }
+            String calibrated = calibrateIfCalibrated(repo, p, alertPolicy);
+            repo.write(id, p);
+            System.out.println((previous.isPresent() ? "updated " : "added ") + id + " version " + p.getVersion() + " from cluster "
+                    + source.fromCluster + " (" + cluster.getCluster().getSize() + " films; a point in the space of " + clusterModel + ", "
+                    + kind + ", policy " + alertPolicy.getMode() + (alertPolicy.getValue() == null ? "" : " " + alertPolicy.getValue())
+                    + (rare ? ", rare" : "") + ")" + calibrated);
+            return 0;
+        }
+
+        /** Calibrates a CALIBRATED unseen label now and records it on {@code p}; a failure leaves it uncalibrated and says so. */
+        private String calibrateIfCalibrated(PrototypeRepository repo, LabelPrototype p, AlertPolicy alertPolicy) {
+            if (kind != PrototypeKind.UNSEEN || alertPolicy.getMode() != ThresholdMode.CALIBRATED) {
+                return "";
+            }
+            // Calibrated once, now: every instance and replay then alerts on the same recorded number.
+            try {
+                PrototypeCalibration.Calibrated c = PrototypeCalibration.calibrate(connection,
+                        PrototypeCalibration.modelDir(connection, model, modelName), p, repo.current(TIMEOUT), lookbackDays, targetRate);
+                p.getAlertPolicy().setCalibration(c.calibration());
+                return "; calibrated: " + PrototypeCalibration.describe(c);
+            } catch (RuntimeException e) {
+                // A model that cannot be loaded here, too few films yet: the label is still added, and says so.
+                System.err.println("triage prototypes add: note: not calibrated yet (" + e.getMessage() + "); the label is scored"
+                        + " without alerting until `triage prototypes calibrate --id " + id + "` succeeds");
+                return "";
+            }
         }
 
         /** The text a sentence encoder is applied to: the display name, then the description if any. */
@@ -309,7 +374,7 @@ public final class PrototypesCommand implements Callable<Integer> {
                 AlertPolicy a = p.getAlertPolicy();
                 System.out.printf("%-24s %-28s %-6s %4d %-10s %-10s %-8s %d%s%n", p.getLabelId(), p.getDisplayName(), p.getKind(),
                         p.getDimension(), a.getMode(), a.getValue() == null ? "-" : a.getValue(), p.getSeverity(), p.getVersion(),
-                        a.getRare() ? " rare" : "");
+                        (a.getRare() ? " rare" : "") + (p.getEmbedding() == null ? "" : " shared-space(" + p.getEmbedding().getModel() + ")"));
             }
             System.out.println(all.size() + " active prototype(s)");
             return 0;

@@ -259,7 +259,8 @@ public final class RetrospectiveScanner implements AutoCloseable {
         }
         try (ModelHolder.Lease l = lease.get()) {
             BatchEmbedder model = l.model();
-            Optional<String> problem = PrototypeValidator.problem(p, model.info().classVectorDim());
+            Optional<String> problem = PrototypeValidator.problem(p, model.info().classVectorDim())
+                    .or(() -> org.triage.stream.topology.PrototypeProjection.unusableBy(p, model));
             if (problem.isPresent()) {
                 LOG.warn("no retrospective rescan for label {} v{}: {}", label, p.getVersion(), problem.get());
                 metrics.rescan("invalid");
@@ -275,7 +276,7 @@ public final class RetrospectiveScanner implements AutoCloseable {
                 versions.put(label, p.getVersion());
                 return;
             }
-            float[] projection = model.project(new float[][] {PrototypeValidator.vector(p)})[0];
+            float[] projection = org.triage.stream.topology.PrototypeProjection.project(p, model);
             long t = r.timestamp();
             long since = t - cfg.lookback.toMillis();
             long waitMs = t + SETTLE.toMillis() - System.currentTimeMillis();

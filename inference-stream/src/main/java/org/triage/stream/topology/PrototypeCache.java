@@ -46,6 +46,9 @@ public final class PrototypeCache {
                 }
                 // Re-checked here: a restored global store, or a model of another dimension, may hold unusable entries.
                 Optional<String> problem = PrototypeValidator.problem(p, model.info().classVectorDim());
+                if (problem.isEmpty()) {
+                    problem = PrototypeProjection.unusableBy(p, model);
+                }
                 if (problem.isPresent()) {
                     if (rejectedLogged.add(ref + "|" + fingerprint(p))) {
                         LOG.warn("prototype skipped for model {}: {}", ref, problem.get());
@@ -58,7 +61,12 @@ public final class PrototypeCache {
         List<LabelPrototype> missing = new ArrayList<>();
         for (LabelPrototype p : usable) {
             Entry e = cache.get(p.getLabelId());
-            if (e == null || !e.fingerprint.equals(fingerprint(p))) {
+            if (e != null && e.fingerprint.equals(fingerprint(p))) {
+                continue;
+            }
+            if (PrototypeProjection.isSharedSpace(p)) {
+                cache.put(p.getLabelId(), new Entry(fingerprint(p), PrototypeProjection.point(p))); // its own point: nothing to project
+            } else {
                 missing.add(p);
             }
         }
@@ -118,7 +126,7 @@ public final class PrototypeCache {
     }
 
     static String fingerprint(LabelPrototype p) {
-        float[] v = PrototypeValidator.vector(p);
+        float[] v = PrototypeProjection.isSharedSpace(p) ? PrototypeProjection.point(p) : PrototypeValidator.vector(p);
         return p.getLabelId() + "|" + p.getVersion() + "|" + p.getUpdatedAt().toEpochMilli() + "|" + Arrays.hashCode(v);
     }
 }

@@ -15,6 +15,12 @@ public final class PrototypeValidator {
      * @return the problem, or empty when the prototype is usable
      */
     public static Optional<String> problem(LabelPrototype p, Integer expectedDim) {
+        if (p.getLabelId() == null || p.getLabelId().toString().isBlank()) {
+            return Optional.of("prototype has an empty label id");
+        }
+        if (p.getEmbedding() != null) {
+            return sharedSpaceProblem(p).or(() -> policyProblem(p));
+        }
         List<Float> v = p.getVector();
         if (v == null || v.isEmpty()) {
             return Optional.of("prototype '" + p.getLabelId() + "' has an empty vector");
@@ -36,6 +42,32 @@ public final class PrototypeValidator {
         if (norm == 0) {
             return Optional.of("prototype '" + p.getLabelId() + "' has a zero-norm vector");
         }
+        return policyProblem(p);
+    }
+
+    /** A shared-space prototype: its point must be finite and non-zero; its model is checked where a model is at hand. */
+    private static Optional<String> sharedSpaceProblem(LabelPrototype p) {
+        var e = p.getEmbedding();
+        if (!p.getVector().isEmpty()) {
+            return Optional.of("prototype '" + p.getLabelId() + "' has both a class vector and a shared-space point; give one");
+        }
+        if (e.getVector().isEmpty()) {
+            return Optional.of("prototype '" + p.getLabelId() + "' has an empty shared-space point");
+        }
+        double norm = 0;
+        for (Float f : e.getVector()) {
+            if (f == null || !Float.isFinite(f)) {
+                return Optional.of("prototype '" + p.getLabelId() + "' has a NaN or infinite component");
+            }
+            norm += (double) f * f;
+        }
+        if (norm == 0) {
+            return Optional.of("prototype '" + p.getLabelId() + "' has a zero-norm shared-space point");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> policyProblem(LabelPrototype p) {
         AlertPolicy policy = p.getAlertPolicy();
         if (policy != null) {
             Double value = policy.getValue();

@@ -174,5 +174,37 @@ class NoveltyClusterTopologyTest {
             off += diff * diff;
         }
         assertTrue(Math.sqrt(off) < 0.1, "centroid near the class's centre: " + Math.sqrt(off));
+
+        // The epidemiologist names it: a shared-space prototype at the centroid (what prototypes add --from-cluster writes),
+        // plus one for another model, which this model must not score.
+        List<Float> centroid = cluster.getCluster().getCentroid();
+        prototypes.pipeInput("new-disease", sharedSpace("new-disease", "fake:v1", centroid));
+        prototypes.pipeInput("elsewhere", sharedSpace("elsewhere", "fake:v0", centroid));
+        int before = cluster.getCluster().getSize();
+        for (int i = 480; i < 540; i += 6) {
+            float[] v = new float[DIM];
+            for (int d = 0; d < DIM; d++) {
+                v[d] = centreC[d] + (float) (0.05 * rnd.nextGaussian());
+            }
+            radiographs.pipeInput("late-" + i, eventSerializer.serialize(Topics.RADIOGRAPHS,
+                    Events.radiograph("late-" + i, FakeEmbedder.image(v), 1_000_000L + 1000L * i)));
+        }
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(5));
+        List<Alert> after = alerts.readValuesToList();
+        long unseen = after.stream().filter(x -> x.getType() == AlertType.UNSEEN_CLASS && "new-disease".equals(String.valueOf(x.getLabelId())))
+                .count();
+        assertEquals(10, unseen, "each later film of the class now matches the named disease: " + after.stream().map(Alert::getType).toList());
+        assertTrue(after.stream().noneMatch(x -> "elsewhere".equals(String.valueOf(x.getLabelId()))), "another model's point is not scored");
+        assertTrue(after.stream().noneMatch(x -> x.getType() == AlertType.NOVELTY_CLUSTER || x.getType() == AlertType.NOVELTY),
+                "explained now: no NOVELTY, the cluster stops growing at " + before);
+    }
+
+    private static LabelPrototype sharedSpace(String id, String model, List<Float> point) {
+        LabelPrototype p = Events.prototype(id, PrototypeKind.UNSEEN, ThresholdMode.ABSOLUTE, 0.4, false, 1f);
+        p.setVector(new java.util.ArrayList<>());
+        p.setDimension(0);
+        p.setEmbedding(org.triage.events.SharedSpacePrototype.newBuilder().setModel(model).setVector(new java.util.ArrayList<>(point))
+                .setSource("novelty-cluster:test").build());
+        return p;
     }
 }
