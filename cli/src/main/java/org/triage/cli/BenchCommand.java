@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 org.triage.model.bench.BenchModelCommand.class,
                 org.triage.stream.bench.BenchStreamCommand.class,
+                org.triage.stream.bench.BenchRescanCommand.class,
                 org.triage.ingest.bench.BenchIngestCommand.class,
                 org.triage.trainer.bench.BenchTrainCommand.class,
         })

@@ -433,7 +433,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
         return Math.round(v * 100) / 100.0;
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (var s = Files.walk(dir)) {
             s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(f -> f.toFile().delete());
         } catch (Exception e) {

@@ -38,6 +38,7 @@ public final class StreamMetrics {
     private final java.util.concurrent.atomic.AtomicLong degradedSince = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicReference<String> degradedReason = new AtomicReference<>("");
     private final Counter rescanEmbeddings;
+    private final Timer rescanTimer;
     private final Counter novelFilmsClustered;
     private final Counter novelFilmsSkipped;
     private final AtomicInteger openClusters = new AtomicInteger();
@@ -47,6 +48,8 @@ public final class StreamMetrics {
     private final java.util.concurrent.atomic.AtomicLong rescanProgressPermille = new java.util.concurrent.atomic.AtomicLong(-1000);
 
     public StreamMetrics() {
+        rescanTimer = Timer.builder("triage_stream_rescan_duration").description("Duration of completed retrospective rescans")
+                .register(registry);
         novelFilmsClustered = Counter.builder("triage_stream_cluster_films").description("NOVELTY films placed into a novelty cluster")
                 .register(registry);
         novelFilmsSkipped = Counter.builder("triage_stream_cluster_films_skipped")
@@ -73,6 +76,20 @@ public final class StreamMetrics {
                 .description("1 while a retrospective rescan runs on this instance").register(registry);
         Gauge.builder("triage_stream_rescan_progress_ratio", rescanProgressPermille, v -> v.get() < 0 ? 0 : v.get() / 1000.0)
                 .description("Share of the stored embeddings the rescan in progress has read (0 when none runs)").register(registry);
+    }
+
+    /** How long one completed scan took (reading, matching, committing its alerts). */
+    public void rescanDuration(long nanos) {
+        rescanTimer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Scans completed and their total seconds (for benchmarks and tests). */
+    public long rescansCompleted() {
+        return rescanTimer.count();
+    }
+
+    public double rescanSecondsTotal() {
+        return rescanTimer.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9;
     }
 
     /** Embeddings read by a rescan. */

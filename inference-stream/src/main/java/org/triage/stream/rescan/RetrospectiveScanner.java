@@ -291,6 +291,7 @@ public final class RetrospectiveScanner implements AutoCloseable {
             }
             commit(c, producer, r, out);
             versions.put(label, p.getVersion());
+            metrics.rescanDuration(System.nanoTime() - t0);
             metrics.rescan("completed");
             metrics.rescanMatches(label, alerts.size());
             for (int i = 0; i < alerts.size(); i++) {
