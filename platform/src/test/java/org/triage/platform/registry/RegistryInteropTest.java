@@ -77,7 +77,7 @@ class RegistryInteropTest {
 
     /** The same record as the JSON the npm clients read and write (avsc: unions unwrapped, enums as symbols, longs as numbers). */
     static final String EXPECTED_JSON = "{\"labelId\":\"effusion-left\",\"displayName\":\"Left pleural effusion\","
-            + "\"description\":\"fluid, left side\",\"vector\":[0.5,-1.25,2],\"vectorEncoder\":\"biobert-v1\",\"dimension\":3,"
+            + "\"description\":\"fluid, left side\",\"vector\":[0.5,-1.25,2],\"embedding\":null,\"vectorEncoder\":\"biobert-v1\",\"dimension\":3,"
             + "\"kind\":\"UNSEEN\",\"alertPolicy\":{\"mode\":\"QUANTILE\",\"value\":0.25,\"rare\":true,\"calibration\":null},\"severity\":\"HIGH\","
             + "\"author\":\"dr-interop\",\"version\":2,\"createdAt\":1764000000000,\"updatedAt\":1764000001000}";
 
