@@ -133,8 +133,18 @@ public final class InferenceStream implements AutoCloseable {
         ClusterSettings clusters = b.clusters != null ? b.clusters : ClusterSettings.defaults(b.applicationId);
         if (clusters.enabled()) {
             Object rf = b.extra.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
-            NovelFilmsTopic.ensure(b.bootstrapServers, b.client, clusters,
-                    rf == null || Short.parseShort(rf.toString()) < 1 ? Optional.empty() : Optional.of(Short.parseShort(rf.toString())));
+            try {
+                NovelFilmsTopic.ensure(b.bootstrapServers, b.client, clusters,
+                        rf == null || Short.parseShort(rf.toString()) < 1 ? Optional.empty() : Optional.of(Short.parseShort(rf.toString())));
+            } catch (RuntimeException e) {
+                // The first broker call of start(): wrong credentials must read as one line here too.
+                String auth = KafkaAuthErrors.describe(e, b.bootstrapServers, b.client);
+                if (auth == null) {
+                    throw e;
+                }
+                fatal = auth;
+                throw new IllegalStateException(auth, e);
+            }
         }
         Topology topology = StreamTopology.build(b.settings, clusters, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq,
                 () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
