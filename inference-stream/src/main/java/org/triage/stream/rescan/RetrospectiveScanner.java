@@ -38,6 +38,7 @@ import org.triage.stream.alerting.Alerts;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
 import org.triage.stream.model.ModelHolder;
+import org.triage.stream.topology.ScoredWith;
 import org.triage.stream.serde.EventSerdes;
 import org.triage.stream.topology.Failures;
 import org.triage.stream.topology.PrototypeValidator;
@@ -305,6 +306,7 @@ public final class RetrospectiveScanner implements AutoCloseable {
     /** The stored embeddings under the leased model with record time in [since, until): one alert per film within the threshold. */
     private List<Alert> scan(BatchEmbedder model, float[] projection, RetrospectivePolicy.Decision d, LabelPrototype p, long since,
                              long until) {
+        String label = p.getLabelId().toString();
         String ref = model.info().ref();
         Deserializer<ImageEmbedding> deser = serdes.value(ImageEmbedding.class).deserializer();
         Map<String, Alert> bySop = new LinkedHashMap<>();
@@ -345,7 +347,13 @@ public final class RetrospectiveScanner implements AutoCloseable {
                         continue;
                     }
                     n++;
-                    if (r.value() == null || r.timestamp() < since || r.timestamp() >= until) {
+                    if (r.value() == null || r.timestamp() < since) {
+                        continue;
+                    }
+                    // A film the live path scored with this version (or a later one) was judged there; one without
+                    // the header (older records) counts as scored before the prototype if it came before its record.
+                    Optional<Boolean> scoredLive = ScoredWith.covers(r.headers(), label, p.getVersion());
+                    if (scoredLive.isPresent() ? scoredLive.get() : r.timestamp() >= until) {
                         continue;
                     }
                     ImageEmbedding e = deser.deserialize(r.topic(), r.value());

@@ -581,7 +581,9 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         }
         ImageEmbedding emb = ImageEmbedding.newBuilder().setSopInstanceUid(sop).setPatientPseudonym(ev.getPatientPseudonym())
                 .setModel(modelRef).setVector(vector).setReceivedAt(received).build();
-        context.forward(new Record<String, Object>(sop, emb, ts), StreamTopology.EMBEDDINGS_SINK);
+        RecordHeaders scoredWith = new RecordHeaders();
+        scoredWith.add(ScoredWith.HEADER, ScoredWith.encode(byLabel.values()));
+        context.forward(new Record<String, Object>(sop, emb, ts, scoredWith), StreamTopology.EMBEDDINGS_SINK);
         context.forward(new Record<String, Object>(sop, finding, ts), StreamTopology.FINDINGS_SINK);
         metrics.endToEnd(latency);
 

@@ -18,6 +18,9 @@ public final class PrototypeValidator {
         if (p.getLabelId() == null || p.getLabelId().toString().isBlank()) {
             return Optional.of("prototype has an empty label id");
         }
+        if (p.getLabelId().toString().chars().anyMatch(Character::isISOControl)) {
+            return Optional.of("prototype label id has a control character (tab, newline, ...): use letters, digits, '-', '_'");
+        }
         if (p.getEmbedding() != null) {
             return sharedSpaceProblem(p).or(() -> policyProblem(p));
         }
