@@ -53,11 +53,20 @@ mvn -B verify "$@"
 if [ -z "${TRIAGE_SKIP_DEMO:-}" ]; then
   summary="$root/cli/target/demo-summary.json"
   TRIAGE_NO_REBUILD=1 TRIAGE_CACHE_DIR="${TRIAGE_CACHE_DIR:-$root/cli/target/demo-cache}" \
-    ./triage demo --headless --images 100 --summary "$summary"
+    ./triage demo --headless --images 300 --summary "$summary"
   /usr/bin/python3 - "$summary" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["images"] > 0 and s["findings"] == s["images"], s
 print("demo: %d images, %d findings, alerts %s, auroc %s, %.1f images/s" % (s["images"], s["findings"], s["alerts"], s["auroc"], s["throughput"]))
+# The emerging-disease story: one alert per fact, the stream's rescan equal to an independent in-process scan of the
+# same stored embeddings, and the added class finding its earlier and later films better than random vectors do.
+e = s["emergingDisease"]
+print("demo: emerging disease %s: %s" % (e["label"], json.dumps(e)))
+assert e["repeatedAlertFacts"] == 0, e
+r = e["retrospective"]
+assert r["agreesWithInProcessScan"], r
+assert r["alerts"] > 0 and e["live"]["alerts"] > 0, e
+assert r["auroc"] > r["randomVectorControl"]["auroc"], r
 PY
 fi

@@ -24,7 +24,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--summary", paramLabel = "FILE", description = "Write the JSON summary (images, findings, alerts, auroc, throughput) here.")
     Path summary;
 
-    @Option(names = "--images", defaultValue = "200", description = "Radiographs to send through the SCP (default ${DEFAULT-VALUE}).")
+    @Option(names = "--images", defaultValue = "300", description = "Radiographs to send through the SCP (default ${DEFAULT-VALUE}).")
     int images;
 
     @Option(names = "--cache-dir", defaultValue = "${env:TRIAGE_CACHE_DIR:-${sys:user.home}/.cache/triage}",
@@ -41,14 +41,27 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "After the run, keep the stack, stream and alerts page up until Ctrl-C.")
     boolean keepRunning;
 
+    @Option(names = "--emerging", paramLabel = "LABEL",
+            description = "The unseen class that plays the new disease: absent from the prototypes at first, added during the run"
+                    + " (default: the dataset's last unseen class).")
+    String emerging;
+
+    @Option(names = "--emerging-share", defaultValue = "0.2",
+            description = "Share of the sent films that show the emerging class (default ${DEFAULT-VALUE}).")
+    double emergingShare;
+
     @Option(names = "--timeout", defaultValue = "PT10M", description = "Give up waiting for findings after this long (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Override
     public Integer call() throws Exception {
+        if (!(emergingShare > 0 && emergingShare <= 0.5)) {
+            System.err.println("triage demo: --emerging-share must be above 0 and at most 0.5 (a share of the films), got " + emergingShare);
+            return 2;
+        }
         Files.createDirectories(cacheDir);
         PrintStream out = System.out;
-        DemoRun run = new DemoRun(cacheDir, images, trainMinutes, retrain, headless, timeout, out);
+        DemoRun run = new DemoRun(cacheDir, images, trainMinutes, retrain, headless, timeout, emerging, emergingShare, out);
         DemoRun.Summary s = run.run(keepRunning && !headless);
         if (summary != null) {
             s.write(summary);

@@ -2,8 +2,6 @@ package org.triage.cli.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,35 +18,19 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import javax.imageio.ImageIO;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.avro.specific.SpecificRecord;
 import org.triage.alerts.AlertsService;
 import org.triage.alerts.auth.TokenStore;
 import org.triage.events.Alert;
-import org.triage.events.AlertPolicy;
 import org.triage.events.Finding;
-import org.triage.events.LabelPrototype;
 import org.triage.events.LabelScore;
-import org.triage.events.PrototypeKind;
-import org.triage.events.Severity;
-import org.triage.events.ThresholdMode;
 import org.triage.ingest.IngestService;
-import org.triage.ingest.dicom.StoreScu;
 import org.triage.platform.LocalStack;
 import org.triage.platform.LocalStackOptions;
-import org.triage.schemas.Topics;
 import org.triage.schemas.serde.AvroSerdes;
-import org.triage.schemas.serde.SpecificAvroDeserializer;
 import org.triage.stream.InferenceStream;
 import org.triage.trainer.cli.ExportCommand;
 import org.triage.trainer.cli.PhantomCommand;
@@ -65,7 +47,10 @@ import picocli.CommandLine;
  */
 public final class DemoRun {
     private static final long PHANTOM_SEED = 7;
-    private static final String DEMO_AET = "DEMO-MODALITY";
+    /** Share of the films sent before the emerging class is added; the rest show the live alerts. */
+    private static final double BEFORE_SHARE = 0.6;
+    /** Routine films sent first: what the known unseen labels are calibrated on. */
+    private static final int REFERENCE_FILMS = 100;
 
     private final Path cacheDir;
     private final int images;
@@ -73,21 +58,30 @@ public final class DemoRun {
     private final boolean retrain;
     private final boolean headless;
     private final Duration timeout;
+    private final String emergingAsked;
+    private final double emergingShare;
     private final PrintStream out;
 
-    public DemoRun(Path cacheDir, int images, double trainMinutes, boolean retrain, boolean headless, Duration timeout, PrintStream out) {
+    /**
+     * @param emerging      the unseen class that plays the new disease (null: the dataset's last unseen class)
+     * @param emergingShare share of the sent films that show it
+     */
+    public DemoRun(Path cacheDir, int images, double trainMinutes, boolean retrain, boolean headless, Duration timeout, String emerging,
+                   double emergingShare, PrintStream out) {
         this.cacheDir = cacheDir;
         this.images = images;
         this.trainMinutes = trainMinutes;
         this.retrain = retrain;
         this.headless = headless;
         this.timeout = timeout;
+        this.emergingAsked = emerging;
+        this.emergingShare = emergingShare;
         this.out = out;
     }
 
     /** What the run measured; the JSON keys are a contract. */
     public record Summary(int images, int findings, Map<String, Integer> alerts, Map<String, Double> auroc, double throughput,
-                          String modelVersion, String device, double seconds) {
+                          String modelVersion, String device, double seconds, Map<String, Object> emergingDisease) {
         public void write(Path file) throws IOException {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("images", images);
@@ -98,6 +92,7 @@ public final class DemoRun {
             json.put("modelVersion", modelVersion);
             json.put("device", device);
             json.put("seconds", seconds);
+            json.put("emergingDisease", emergingDisease);
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
@@ -111,11 +106,13 @@ public final class DemoRun {
         step("dataset", () -> ensurePhantom(data));
         step("model", () -> ensureModel(data, model));
         GzslDataset dataset = GzslDataset.open(data);
+        String emerging = emergingLabel(dataset);
+        DemoFilms films = DemoFilms.choose(dataset, emerging, REFERENCE_FILMS, images, emergingShare, BEFORE_SHARE);
 
         try (LocalStack stack = LocalStack.start(LocalStackOptions.defaults().kafkaPort(0).registryPort(0))) {
             out.println("bootstrap.servers=" + stack.bootstrapServers());
             out.println("schema.registry.url=" + stack.schemaRegistryUrl());
-            seedPrototypes(stack, dataset);
+            List<String> knownUnseen = DemoPrototypes.seed(stack, dataset, emerging, out);
 
             Path stateDir = Files.createTempDirectory("triage-demo-state");
             InferenceStream stream = InferenceStream.builder()
@@ -140,28 +137,37 @@ public final class DemoRun {
                 out.println("alerts.url=" + alerts.url() + "  (token " + token + ", role responder)");
                 out.println("dicom.scp=" + ingest.aet() + "@127.0.0.1:" + ingest.scpPort());
 
-                List<Sample> chosen = chooseImages(dataset);
                 Map<String, Sample> bySop = new ConcurrentHashMap<>();
-                Collector collector = new Collector(stack, chosen.size());
-                collector.device = stream.model().map(m -> m.device()).orElse("unknown");
-                collector.start();
-                long sendStart = System.nanoTime();
-                sendThroughScp(ingest, chosen, bySop);
-                boolean complete = collector.await(timeout);
-                double seconds = (System.nanoTime() - sendStart) / 1e9;
-                collector.stop();
-                if (!complete) {
-                    out.println("timed out: " + collector.findings.size() + " of " + chosen.size() + " findings");
+                DemoCollector.Listener live = headless ? new LivePrinter.Silent() : new LivePrinter(out);
+                try (DemoCollector collector = new DemoCollector(stack, live).start()) {
+                    String device = stream.model().map(m -> m.device()).orElse("unknown");
+                    ScpSender scp = new ScpSender(ingest.aet(), ingest.scpPort());
+                    EmergingDiseaseStory story = new EmergingDiseaseStory(emerging, dataset, model, stack, stream, scp, collector, bySop,
+                            stateDir, timeout, out);
+                    EmergingDiseaseStory.Outcome outcome = story.run(films, knownUnseen);
+                    Summary s = summarise(dataset, bySop, collector, outcome, device, (System.nanoTime() - t0) / 1e9);
+                    printSummary(s);
+                    if (keepRunning) {
+                        out.println("running; open " + alerts.url() + " (Ctrl-C to stop)");
+                        new CountDownLatch(1).await();
+                    }
+                    return s;
                 }
-                Summary s = summarise(dataset, bySop, collector, seconds, (System.nanoTime() - t0) / 1e9);
-                printSummary(s);
-                if (keepRunning) {
-                    out.println("running; open " + alerts.url() + " (Ctrl-C to stop)");
-                    new CountDownLatch(1).await();
-                }
-                return s;
             }
         }
+    }
+
+    /** The emerging class: the one asked for, else the dataset's last unseen class (the 14th of the phantom). */
+    private String emergingLabel(GzslDataset dataset) {
+        List<String> unseen = dataset.unseenLabels();
+        if (emergingAsked == null) {
+            if (unseen.isEmpty()) throw new IllegalArgumentException("the dataset has no unseen class to play the emerging disease");
+            return unseen.get(unseen.size() - 1);
+        }
+        if (!unseen.contains(emergingAsked)) {
+            throw new IllegalArgumentException("--emerging " + emergingAsked + " is not an unseen class of the demo's dataset; choose one of " + unseen);
+        }
+        return emergingAsked;
     }
 
     private void ensurePhantom(Path data) {
@@ -226,121 +232,46 @@ public final class DemoRun {
         }
     }
 
-    /** Every class of the dataset becomes a prototype; the held-out ones are what the model never saw. */
-    private void seedPrototypes(LocalStack stack, GzslDataset dataset) throws Exception {
-        Set<String> unseen = new HashSet<>(dataset.unseenLabels());
-        long now = System.currentTimeMillis();
-        try (KafkaProducer<String, LabelPrototype> producer = producer(stack, LabelPrototype.class)) {
-            for (String label : dataset.allLabels()) {
-                boolean isUnseen = unseen.contains(label);
-                List<Float> vector = new ArrayList<>();
-                for (float f : dataset.classVector(label)) vector.add(f);
-                AlertPolicy policy = AlertPolicy.newBuilder()
-                        .setMode(isUnseen ? ThresholdMode.QUANTILE : ThresholdMode.CALIBRATED)
-                        .setValue(isUnseen ? 0.05 : null)
-                        .setRare(isUnseen)
-                        .build();
-                LabelPrototype p = LabelPrototype.newBuilder()
-                        .setLabelId(label)
-                        .setDisplayName(label.replace('_', ' '))
-                        .setDescription(isUnseen ? "emerging finding added by the demo's epidemiologist" : null)
-                        .setVector(vector)
-                        .setVectorEncoder(dataset.classVectorEncoder())
-                        .setDimension(vector.size())
-                        .setKind(isUnseen ? PrototypeKind.UNSEEN : PrototypeKind.SEEN)
-                        .setAlertPolicy(policy)
-                        .setSeverity(isUnseen ? Severity.HIGH : Severity.MEDIUM)
-                        .setAuthor("demo")
-                        .setVersion(1)
-                        .setCreatedAt(java.time.Instant.ofEpochMilli(now))
-                        .setUpdatedAt(java.time.Instant.ofEpochMilli(now))
-                        .build();
-                producer.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, label, p)).get(30, TimeUnit.SECONDS);
-            }
-        }
-        out.println("prototypes: " + dataset.seenLabels().size() + " seen + " + dataset.unseenLabels().size()
-                + " unseen labels on " + Topics.LABEL_PROTOTYPES + " " + dataset.unseenLabels());
-    }
-
-    /** Test images, spread so that every class (unseen ones included) shows up. */
-    private List<Sample> chooseImages(GzslDataset dataset) {
-        List<Sample> test = dataset.split("test");
-        List<Sample> chosen = new ArrayList<>();
-        int step = Math.max(1, test.size() / Math.max(1, images));
-        for (int i = 0; i < test.size() && chosen.size() < images; i += step) chosen.add(test.get(i));
-        return chosen;
-    }
-
-    private void sendThroughScp(IngestService ingest, List<Sample> chosen, Map<String, Sample> bySop) throws IOException {
-        StoreScu scu = new StoreScu();
-        int batch = 20;
-        for (int i = 0; i < chosen.size(); i += batch) {
-            List<byte[]> files = new ArrayList<>();
-            for (Sample s : chosen.subList(i, Math.min(chosen.size(), i + batch))) {
-                String sop = "2.25." + Math.abs((long) s.imageId().hashCode()) + "" + (i + files.size());
-                bySop.put(sop, s);
-                files.add(toDicom(s, sop));
-            }
-            List<StoreScu.Result> results = scu.send("127.0.0.1", ingest.scpPort(), DEMO_AET, ingest.aet(), files);
-            for (StoreScu.Result r : results) {
-                if (!r.ok()) {
-                    throw new IOException("C-STORE of " + r.sopInstanceUid() + " failed: status 0x" + Integer.toHexString(r.status())
-                            + (r.error() == null ? "" : " " + r.error()));
-                }
-            }
-        }
-        out.println("sent " + chosen.size() + " radiographs through the C-STORE SCP");
-    }
-
-    /** The phantom's PNG as a 16-bit DX instance with made-up patient data (ingest must strip it). */
-    private static byte[] toDicom(Sample s, String sop) throws IOException {
-        BufferedImage img = ImageIO.read(s.imagePath().toFile());
-        if (img == null) throw new IOException("cannot read " + s.imagePath());
-        Raster r = img.getRaster();
-        int w = img.getWidth(), h = img.getHeight();
-        boolean sixteen = r.getSampleModel().getSampleSize(0) > 8;
-        short[] px = new short[w * h];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int v = r.getSample(x, y, 0);
-                px[y * w + x] = (short) (sixteen ? v : v * 257);
-            }
-        }
-        String study = sop + ".1";
-        return DicomPart10Writer.write(new DicomPart10Writer.Instance(sop, study, study + ".1", "DEMO-" + s.imageId(),
-                "Phantom^" + s.imageId(), h, w, px));
-    }
-
-    private Summary summarise(GzslDataset dataset, Map<String, Sample> bySop, Collector c, double seconds, double total) {
-        List<String> labels = dataset.allLabels();
+    /**
+     * AUROC over every finding, on the labels scored on all of them: the emerging class is scored only
+     * after it was added, so its own quality is in emergingDisease (rescan and live), not here.
+     */
+    private Summary summarise(GzslDataset dataset, Map<String, Sample> bySop, DemoCollector c, EmergingDiseaseStory.Outcome story, String device,
+                             double total) {
+        List<String> labels = new ArrayList<>(dataset.allLabels());
         List<Sample> samples = new ArrayList<>();
-        List<float[]> rows = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
         String version = null;
         for (Map.Entry<String, Finding> e : c.findings.entrySet()) {
             Sample s = bySop.get(e.getKey());
             if (s == null) continue;
             version = e.getValue().getModel().getVersion();
-            float[] row = new float[labels.size()];
-            java.util.Arrays.fill(row, Float.NaN);
-            for (LabelScore ls : e.getValue().getLabels()) {
-                int j = labels.indexOf(ls.getLabelId());
-                if (j >= 0) row[j] = -ls.getDistance();
-            }
+            Set<String> scored = new HashSet<>();
+            for (LabelScore ls : e.getValue().getLabels()) scored.add(ls.getLabelId());
+            labels.retainAll(scored);
             samples.add(s);
-            rows.add(row);
+            findings.add(e.getValue());
         }
         Map<String, Double> auroc = new LinkedHashMap<>();
-        if (!samples.isEmpty()) {
-            EvaluationReport report = GzslEvaluation.evaluate(samples, labels, new HashSet<>(dataset.unseenLabels()),
-                    rows.toArray(new float[0][]));
+        Set<String> unseen = new HashSet<>(dataset.unseenLabels());
+        unseen.retainAll(labels);
+        if (!samples.isEmpty() && !labels.isEmpty()) {
+            float[][] rows = new float[findings.size()][labels.size()];
+            for (int i = 0; i < rows.length; i++) {
+                for (LabelScore ls : findings.get(i).getLabels()) {
+                    int j = labels.indexOf(ls.getLabelId());
+                    if (j >= 0) rows[i][j] = -ls.getDistance();
+                }
+            }
+            EvaluationReport report = GzslEvaluation.evaluate(samples, labels, unseen, rows);
             auroc.put("seenMean", round(report.seenMean()));
             auroc.put("unseenMean", round(report.unseenMean()));
             auroc.put("harmonicMean", round(report.harmonicMean()));
         }
         Map<String, Integer> alertCounts = new TreeMap<>();
         for (Alert a : c.alerts.values()) alertCounts.merge(a.getType().name(), 1, Integer::sum);
-        double throughput = seconds > 0 ? round(c.findings.size() / seconds) : 0;
-        return new Summary(bySop.size(), c.findings.size(), alertCounts, auroc, throughput, version, c.device, round(total));
+        double throughput = story.streamingSeconds() > 0 ? round(c.findings.size() / story.streamingSeconds()) : 0;
+        return new Summary(bySop.size(), c.findings.size(), alertCounts, auroc, throughput, version, device, round(total), story.json());
     }
 
     private void printSummary(Summary s) {
@@ -350,6 +281,7 @@ public final class DemoRun {
                 s.modelVersion());
         out.println("alerts by type: " + s.alerts());
         out.println("AUROC on the sent images: " + s.auroc());
+        out.println("emerging disease: " + s.emergingDisease());
     }
 
     private static double round(double v) {
@@ -378,81 +310,5 @@ public final class DemoRun {
         long t = System.nanoTime();
         s.run();
         out.printf(Locale.ROOT, "%s ready in %.1f s%n", name, (System.nanoTime() - t) / 1e9);
-    }
-
-    /** Reads findings and alerts as the stream commits them and prints them live. */
-    private final class Collector {
-        final Map<String, Finding> findings = new ConcurrentHashMap<>();
-        final Map<String, Alert> alerts = new ConcurrentHashMap<>();
-        final CountDownLatch done = new CountDownLatch(1);
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final LocalStack stack;
-        final int expected;
-        volatile String device = "unknown";
-        Thread thread;
-
-        Collector(LocalStack stack, int expected) {
-            this.stack = stack;
-            this.expected = expected;
-        }
-
-        void start() {
-            thread = new Thread(this::loop, "demo-collector");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        boolean await(Duration d) throws InterruptedException {
-            return done.await(d.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            thread.join(10_000);
-        }
-
-        private void loop() {
-            Map<String, Object> cfg = new java.util.HashMap<>();
-            cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-            cfg.put(ConsumerConfig.GROUP_ID_CONFIG, "triage-demo-" + System.nanoTime());
-            cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            // Without a fixed class the deserializer picks the generated class named by each record's writer schema.
-            SpecificAvroDeserializer<SpecificRecord> values = new SpecificAvroDeserializer<>();
-            values.configure(AvroSerdes.config(stack.schemaRegistryUrl()), false);
-            try (KafkaConsumer<String, SpecificRecord> consumer = new KafkaConsumer<>(cfg, new StringDeserializer(), values)) {
-                consumer.subscribe(List.of(Topics.FINDINGS, Topics.ALERTS));
-                while (running.get()) {
-                    for (ConsumerRecord<String, SpecificRecord> r : consumer.poll(Duration.ofMillis(200))) {
-                        if (r.value() instanceof Finding f) {
-                            if (findings.putIfAbsent(f.getSopInstanceUid(), f) == null && !headless) printFinding(f);
-                        } else if (r.value() instanceof Alert a) {
-                            if (alerts.putIfAbsent(a.getAlertId(), a) == null && !headless) printAlert(a);
-                        }
-                    }
-                    if (findings.size() >= expected) done.countDown();
-                }
-            }
-        }
-
-        private void printFinding(Finding f) {
-            StringBuilder top = new StringBuilder();
-            List<LabelScore> ls = f.getLabels();
-            for (int i = 0; i < Math.min(3, ls.size()); i++) {
-                LabelScore s = ls.get(i);
-                top.append(String.format(Locale.ROOT, " %s%s(%.2f)", s.getLabelId(), s.getAboveThreshold() ? "*" : "", s.getScore()));
-            }
-            out.printf(Locale.ROOT, "finding  %-6s batch=%-3d latency=%4dms novelty=%.2f top:%s%n",
-                    shortId(f.getSopInstanceUid()), f.getBatchSize(), f.getLatencyMs(), f.getNoveltyScore(), top);
-        }
-
-        private void printAlert(Alert a) {
-            out.printf(Locale.ROOT, "ALERT    %-6s %-20s %-8s label=%s score=%.3f threshold=%.3f%n", shortId(a.getSopInstanceUid()),
-                    a.getType(), a.getSeverity(), a.getLabelId(), a.getScore(), a.getThreshold());
-        }
-
-        private String shortId(String sop) {
-            return sop.length() > 6 ? sop.substring(sop.length() - 6) : sop;
-        }
     }
 }

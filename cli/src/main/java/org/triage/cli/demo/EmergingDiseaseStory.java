@@ -1,0 +1,243 @@
+package org.triage.cli.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.triage.events.Alert;
+import org.triage.events.AlertType;
+import org.triage.platform.LocalStack;
+import org.triage.stream.InferenceStream;
+import org.triage.stream.cli.PrototypesCommand;
+import org.triage.trainer.data.GzslDataset;
+import org.triage.trainer.data.Sample;
+import picocli.CommandLine;
+
+/**
+ * The product's reason to exist, told on the demo's own stack: a class the prototypes do not know
+ * yet is in the films; its films gather into a novelty cluster; an epidemiologist adds it as a new
+ * disease with {@code triage prototypes add} (calibrated on the stored embeddings); the stream's
+ * rescan finds its earlier films (RETROSPECTIVE_MATCH) and its later films alert live
+ * (UNSEEN_CLASS). Every step is measured against the phantom's truth, the rescan also against
+ * random vectors of the same norm.
+ */
+final class EmergingDiseaseStory {
+    private static final int CONTROL_DRAWS = 20;
+    private static final long CONTROL_SEED = 20261203L;
+
+    /** What the story measured ({@link #json} is the summary's emergingDisease) and how long the films took to score. */
+    record Outcome(Map<String, Object> json, double streamingSeconds) {
+    }
+
+    private final String emerging;
+    private final GzslDataset dataset;
+    private final Path modelDir;
+    private final LocalStack stack;
+    private final InferenceStream stream;
+    private final ScpSender scp;
+    private final DemoCollector collector;
+    private final Map<String, Sample> bySop;
+    private final Path workDir;
+    private final Duration timeout;
+    private final PrintStream out;
+
+    EmergingDiseaseStory(String emerging, GzslDataset dataset, Path modelDir, LocalStack stack, InferenceStream stream, ScpSender scp,
+                         DemoCollector collector, Map<String, Sample> bySop, Path workDir, Duration timeout, PrintStream out) {
+        this.emerging = emerging;
+        this.dataset = dataset;
+        this.modelDir = modelDir;
+        this.stack = stack;
+        this.stream = stream;
+        this.scp = scp;
+        this.collector = collector;
+        this.bySop = bySop;
+        this.workDir = workDir;
+        this.timeout = timeout;
+        this.out = out;
+    }
+
+    /** @param knownUnseen the unseen labels the site already has, calibrated here on the reference films */
+    Outcome run(DemoFilms films, List<String> knownUnseen) throws Exception {
+        Predicate<String> shows = sop -> bySop.containsKey(sop) && bySop.get(sop).labels().contains(emerging);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("label", emerging);
+
+        // Phase 0: routine films are stored; the known unseen labels are calibrated on them, as at any site.
+        out.printf(Locale.ROOT, "films: sending %d routine radiographs (the stored history unseen labels are calibrated on)%n",
+                films.reference().size());
+        double seconds = sendAndAwait(films.reference());
+        long rescans = stream.meters().rescansCompleted();
+        for (String label : knownUnseen) {
+            cli("calibrate", "--id", label, "--model-dir", modelDir.toString(), "--by", "demo-epidemiologist");
+        }
+        // Calibrating makes a new prototype version, which the stream rescans; let those finish before the story's own.
+        awaitRescans(rescans + knownUnseen.size());
+
+        // Phase 1: the class is in the films but no prototype names it.
+        out.printf(Locale.ROOT, "films: sending %d radiographs; %d of them show %s, which no prototype knows yet%n", films.before().size(),
+                count(films.before(), emerging), emerging);
+        Set<String> reference = Set.copyOf(bySop.keySet());
+        seconds += sendAndAwait(films.before());
+        Set<String> before = Set.copyOf(bySop.keySet());
+        Set<String> wave1 = before.stream().filter(s -> !reference.contains(s)).collect(Collectors.toSet());
+        collector.awaitAlertsQuiet(Duration.ofSeconds(3), Duration.ofSeconds(30));
+        json.put("before", wave(wave1, shows));
+        json.put("cluster", clusterReport(wave1, shows));
+
+        // Phase 2: the epidemiologist adds the class; the stream rescans the stored embeddings.
+        if (!collector.awaitEmbeddings(before.size(), Duration.ofSeconds(60))) {
+            out.println("warning: only " + collector.embeddings.size() + " of " + before.size() + " embeddings read back");
+        }
+        long rescansBefore = stream.meters().rescansCompleted();
+        float[] classVector = dataset.classVector(emerging);
+        addDisease(classVector);
+        awaitRescans(rescansBefore + 1);
+        collector.awaitAlertsQuiet(Duration.ofSeconds(2), Duration.ofSeconds(30));
+        List<String> retro = sopsOf(AlertType.RETROSPECTIVE_MATCH);
+        Retrieval retroScore = Retrieval.of(retro, before, shows);
+        Map<String, Object> retrospective = retroScore.json();
+        List<String> scanned = before.stream().filter(collector.embeddings::containsKey).toList();
+        try (InProcessCalibrator model = new InProcessCalibrator(modelDir, dataset)) {
+            VectorRetrieval retrieval = new VectorRetrieval(model, scanned, scanned.stream().map(collector.embeddings::get).toList(), shows);
+            VectorRetrieval.Outcome expected = retrieval.score(classVector);
+            retrospective.put("auroc", DemoNumbers.round(expected.auroc()));
+            retrospective.put("threshold", DemoNumbers.round(expected.threshold()));
+            // The stream's rescan and this process read the same embeddings and calibrate the same way: they must agree.
+            retrospective.put("agreesWithInProcessScan", expected.retrieval().truePositives() == retroScore.truePositives()
+                    && expected.retrieval().flagged() == retroScore.flagged());
+            VectorRetrieval.Control control = retrieval.control(classVector, CONTROL_DRAWS, CONTROL_SEED);
+            retrospective.put("randomVectorControl", control.json());
+            out.printf(Locale.ROOT, "rescan: %d earlier films flagged RETROSPECTIVE_MATCH: precision %s, recall %s, AUROC %s"
+                            + " (random vectors of the same norm, %d draws: precision %s, recall %s, AUROC %s)%n",
+                    retroScore.flagged(), fmt(retroScore.precision()), fmt(retroScore.recall()), fmt(expected.auroc()), control.draws(),
+                    fmt(control.precision()), fmt(control.recall()), fmt(control.auroc()));
+        }
+        json.put("retrospective", retrospective);
+
+        // Phase 3: later films of the class alert live, on the threshold recorded at add time.
+        out.printf(Locale.ROOT, "films: sending %d more radiographs; %d show %s%n", films.after().size(), count(films.after(), emerging), emerging);
+        seconds += sendAndAwait(films.after());
+        collector.awaitAlertsQuiet(Duration.ofSeconds(2), Duration.ofSeconds(30));
+        Set<String> after = bySop.keySet().stream().filter(s -> !before.contains(s)).collect(Collectors.toSet());
+        Set<String> liveSops = collector.alertsOf(AlertType.UNSEEN_CLASS).stream().filter(a -> emerging.equals(a.getLabelId()))
+                .map(Alert::getSopInstanceUid).filter(after::contains).collect(Collectors.toSet());
+        Retrieval live = Retrieval.of(liveSops, after, shows);
+        json.put("live", live.json());
+        out.printf(Locale.ROOT, "live: %d new films flagged UNSEEN_CLASS %s: precision %s, recall %s%n", live.flagged(), emerging,
+                fmt(live.precision()), fmt(live.recall()));
+        json.put("repeatedAlertFacts", collector.repeatedFacts());
+        return new Outcome(json, seconds);
+    }
+
+    private Map<String, Object> wave(Set<String> sops, Predicate<String> shows) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("films", sops.size());
+        m.put("positives", (int) sops.stream().filter(shows).count());
+        Set<String> novel = collector.alertsOf(AlertType.NOVELTY).stream().map(Alert::getSopInstanceUid).collect(Collectors.toSet());
+        m.put("positivesFlaggedNovel", (int) sops.stream().filter(shows).filter(novel::contains).count());
+        m.put("otherFilmsFlaggedNovel", (int) sops.stream().filter(shows.negate()).filter(novel::contains).count());
+        // Novelty = nearest prototype distance / the typical one: how far the class's films sit from every known label.
+        m.put("noveltyMedianPositives", DemoNumbers.round(median(sops.stream().filter(shows).toList())));
+        m.put("noveltyMedianOthers", DemoNumbers.round(median(sops.stream().filter(shows.negate()).toList())));
+        m.put("noveltyMedianSoleFinding", DemoNumbers.round(median(sops.stream()
+                .filter(s -> bySop.get(s).labels().equals(Set.of(emerging))).toList())));
+        return m;
+    }
+
+    private double median(List<String> sops) {
+        double[] v = sops.stream().map(collector.findings::get).filter(java.util.Objects::nonNull).mapToDouble(f -> f.getNoveltyScore())
+                .sorted().toArray();
+        return v.length == 0 ? Double.NaN : v[v.length / 2];
+    }
+
+    /** The cluster holding most of the class's films: its purity (share of members showing the class) and recall. */
+    private Map<String, Object> clusterReport(Set<String> before, Predicate<String> shows) {
+        List<Alert> clusters = collector.alertsOf(AlertType.NOVELTY_CLUSTER);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clusters", clusters.size());
+        Optional<Alert> best = clusters.stream().max(Comparator.comparingLong(a -> members(a).stream().filter(shows).count()));
+        if (best.isEmpty()) {
+            out.println("clusters: none formed (fewer than the cluster size of close unexplained films)");
+            return m;
+        }
+        List<String> members = members(best.get());
+        Retrieval r = Retrieval.of(members, before, shows);
+        m.put("clusterId", best.get().getCluster().getClusterId());
+        m.put("size", members.size());
+        m.put("purity", DemoNumbers.round(r.precision()));
+        m.put("recall", DemoNumbers.round(r.recall()));
+        out.printf(Locale.ROOT, "clusters: %d NOVELTY_CLUSTER alert(s); cluster %s has %d films, %s of them %s (recall %s of its films)%n",
+                clusters.size(), best.get().getCluster().getClusterId(), members.size(), fmt(r.precision()), emerging, fmt(r.recall()));
+        return m;
+    }
+
+    private static List<String> members(Alert clusterAlert) {
+        return clusterAlert.getCluster().getMembers().stream().map(CharSequence::toString).toList();
+    }
+
+    /** `triage prototypes add` as the epidemiologist would type it, in this process. */
+    private void addDisease(float[] classVector) throws Exception {
+        Path vectorFile = workDir.resolve(emerging + ".vector.json");
+        List<Float> v = new ArrayList<>();
+        for (float f : classVector) v.add(f);
+        new ObjectMapper().writeValue(vectorFile.toFile(), v);
+        out.println("epidemiologist: triage prototypes add --id " + emerging + " --vector-file " + vectorFile.getFileName() + " --severity HIGH");
+        cli("add", "--id", emerging, "--name", emerging.replace('_', ' '), "--description", "emerging finding added by the demo's epidemiologist",
+                "--vector-file", vectorFile.toString(), "--encoder", dataset.classVectorEncoder(), "--model", modelDir.toString(),
+                "--severity", "HIGH", "--author", "demo-epidemiologist");
+    }
+
+    /** `triage prototypes ARGS` against the demo's stack, in this process. */
+    private void cli(String... args) {
+        List<String> argv = new ArrayList<>(List.of(args));
+        argv.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl()));
+        int rc = new CommandLine(new PrototypesCommand()).execute(argv.toArray(new String[0]));
+        if (rc != 0) {
+            throw new IllegalStateException("triage prototypes " + args[0] + " failed with exit code " + rc);
+        }
+    }
+
+    private void awaitRescans(long completed) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (stream.meters().rescansCompleted() < completed) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the retrospective rescan did not complete within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private double sendAndAwait(List<Sample> films) throws Exception {
+        long t = System.nanoTime();
+        int expected = bySop.size() + films.size();
+        scp.send(films, bySop);
+        if (!collector.awaitFindings(expected, timeout)) {
+            out.println("timed out: " + collector.findings.size() + " of " + expected + " findings");
+        }
+        return (System.nanoTime() - t) / 1e9;
+    }
+
+    private List<String> sopsOf(AlertType type) {
+        return collector.alertsOf(type).stream().filter(a -> emerging.equals(a.getLabelId())).map(Alert::getSopInstanceUid)
+                .map(CharSequence::toString).distinct().toList();
+    }
+
+    private static long count(List<Sample> films, String label) {
+        return films.stream().filter(s -> s.labels().contains(label)).count();
+    }
+
+    private static String fmt(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f", v) : "n/a";
+    }
+}
