@@ -92,8 +92,10 @@ public final class ReleasePublisher {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "triage-export");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeoutMs, 30_000));
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeoutMs, 30_000));
+        int requestTimeout = (int) Math.min(timeoutMs, 30_000);
+        // The producer refuses delivery.timeout.ms < linger.ms + request.timeout.ms (a 30 s timeout used to fail that way).
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeoutMs, requestTimeout + 1_000L));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
         try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(p, new StringSerializer(), serializer)) {
             RecordMetadata md = producer.send(new ProducerRecord<>(Topics.MODEL_RELEASES, ReleaseHistory.key(release), release))
                     .get(timeoutMs + 30_000, TimeUnit.MILLISECONDS);
