@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 org.triage.trainer.cli.ExportCommand.class,
                 org.triage.trainer.cli.LabelsCommand.class,
                 org.triage.trainer.cli.RetrainCommand.class,
+                org.triage.trainer.cli.models.ModelsCommand.class,
                 TopicsCommand.class,
                 BenchCommand.class,
                 DemoCommand.class,

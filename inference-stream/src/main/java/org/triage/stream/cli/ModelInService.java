@@ -8,17 +8,17 @@ import java.time.Duration;
 import java.util.Optional;
 import org.triage.events.Artifact;
 import org.triage.events.ModelRelease;
-import org.triage.events.ReleaseStatus;
 import org.triage.model.manifest.ModelManifest;
 import org.triage.model.onnx.ModelLoadException;
 import org.triage.model.onnx.Sha256;
 import org.triage.schemas.Topics;
 import org.triage.schemas.kafka.KafkaClientProperties;
+import org.triage.schemas.release.ReleaseHistory;
 
 /**
  * What a prototype must fit: the class-vector dimension and encoder of the model that scores it.
  * From a model directory ({@code --model}) or from the PROMOTED release on model-releases (the one
- * {@code triage stream} follows: the newest, optionally of one name), whose model.json is read
+ * {@code triage stream} follows: the one promoted last, optionally of one name), whose model.json is read
  * through its artifact URI and checked against its SHA-256.
  *
  * @param ref            "name:version"
@@ -40,15 +40,9 @@ record ModelInService(String ref, int classVectorDim, String encoder, String whe
 
     /** The release the stream follows, or empty when none is PROMOTED. */
     static Optional<ModelInService> promoted(String bootstrap, String registry, KafkaClientProperties client, String modelName, Duration timeout) {
-        ModelRelease target = null;
-        for (ModelRelease r : PrototypeRepository.latest(bootstrap, registry, client, Topics.MODEL_RELEASES, ModelRelease.class, timeout).values()) {
-            if (r.getStatus() != ReleaseStatus.PROMOTED || (modelName != null && !modelName.equals(r.getName()))) {
-                continue;
-            }
-            if (target == null || r.getCreatedAt().isAfter(target.getCreatedAt())) {
-                target = r;
-            }
-        }
+        ReleaseHistory history = new ReleaseHistory();
+        PrototypeRepository.latest(bootstrap, registry, client, Topics.MODEL_RELEASES, ModelRelease.class, timeout).forEach(history::accept);
+        ModelRelease target = history.promoted(modelName).orElse(null);
         if (target == null) {
             return Optional.empty();
         }

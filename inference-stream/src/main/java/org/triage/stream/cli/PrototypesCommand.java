@@ -101,7 +101,7 @@ public final class PrototypesCommand implements Callable<Integer> {
                 description = "Share of those films within the calibrated threshold (default: the seen labels' median alert rate).")
         Double targetRate;
 
-        @Option(names = "--model-name", description = "The model name the stream follows (default: the newest PROMOTED release of any name).")
+        @Option(names = "--model-name", description = "The model name the stream follows (default: the PROMOTED release of any name promoted last).")
         String modelName;
 
         @Option(names = "--kind", defaultValue = "UNSEEN", description = "SEEN or UNSEEN by the current model (default ${DEFAULT-VALUE}).")

@@ -29,7 +29,7 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--follow-releases", description = "Also follow model-releases when --model is given (hot-swap to newer PROMOTED releases).")
     boolean followReleases;
 
-    @Option(names = "--model-name", description = "Follow only releases of this model name (default: the newest PROMOTED release of any name).")
+    @Option(names = "--model-name", description = "Follow only releases of this model name (default: the PROMOTED release of any name promoted last).")
     String modelName;
 
     @Option(names = "--model-wait-s", defaultValue = "600", description = "How long to wait for a first PROMOTED release (default ${DEFAULT-VALUE}).")

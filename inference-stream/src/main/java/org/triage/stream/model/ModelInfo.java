@@ -7,7 +7,7 @@ import java.util.Map;
  * What the stream needs to know about the model that scores a batch. Taken from the model's
  * manifest, so a finding can always be traced to the release that produced it.
  *
- * @param name           model name (key on model-releases)
+ * @param name           model name (with the version, the key name:version on model-releases)
  * @param version        release version, recorded on every finding, embedding and alert
  * @param embeddingDim   dimension of the shared space
  * @param classVectorDim dimension of prototype vectors the semantic model takes

@@ -1,7 +1,6 @@
 package org.triage.stream.model;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,12 +11,15 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.triage.events.ModelRelease;
-import org.triage.events.ReleaseStatus;
 import org.triage.schemas.Topics;
 import org.triage.schemas.kafka.KafkaClientProperties;
+import org.triage.schemas.release.ReleaseHistory;
 import org.triage.schemas.serde.AvroSerdes;
 
-/** The release in service, read once from model-releases: the newest PROMOTED one (of a model name, if given). */
+/**
+ * The release in service, read once from model-releases: the PROMOTED one (of a model name, if
+ * given) whose status changed last, as {@link ReleaseHistory} decides.
+ */
 public final class PromotedRelease {
     private PromotedRelease() {
     }
@@ -27,7 +29,7 @@ public final class PromotedRelease {
         Properties p = client.newProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, ModelRelease> latest = new HashMap<>();
+        ReleaseHistory history = new ReleaseHistory();
         try (KafkaConsumer<String, ModelRelease> c = new KafkaConsumer<>(p, new StringDeserializer(),
                 AvroSerdes.specific(ModelRelease.class, client.serdeConfig(registry), false).deserializer())) {
             List<TopicPartition> parts = c.partitionsFor(Topics.MODEL_RELEASES, timeout).stream()
@@ -38,18 +40,10 @@ public final class PromotedRelease {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, ModelRelease> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.key() != null) {
-                        if (r.value() == null) {
-                            latest.remove(r.key());
-                        } else {
-                            latest.put(r.key(), r.value());
-                        }
-                    }
+                    history.accept(r.key(), r.value());
                 }
             }
         }
-        return latest.values().stream()
-                .filter(r -> r.getStatus() == ReleaseStatus.PROMOTED && (modelName == null || modelName.equals(r.getName())))
-                .max(java.util.Comparator.comparing(ModelRelease::getCreatedAt));
+        return history.promoted(modelName);
     }
 }

@@ -9,9 +9,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -28,8 +26,8 @@ import org.slf4j.LoggerFactory;
 import org.triage.events.Artifact;
 import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.events.ModelRelease;
-import org.triage.events.ReleaseStatus;
 import org.triage.schemas.Topics;
+import org.triage.schemas.release.ReleaseHistory;
 
 /**
  * Follows model-releases and puts the PROMOTED release into service. The new model is loaded
@@ -44,14 +42,14 @@ public final class ReleaseFollower implements AutoCloseable {
     private final ModelHolder holder;
     private final String modelName;
     private final Consumer<ModelInfo> onSwap;
-    private final Map<String, ModelRelease> latest = new HashMap<>();
+    private final ReleaseHistory history = new ReleaseHistory();
     private final Set<String> rejected = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile String serving;
 
     /**
-     * @param modelName follow only this model name; null follows the most recently created PROMOTED release
+     * @param modelName follow only this model name; null follows the PROMOTED release whose status changed last
      */
     public ReleaseFollower(String bootstrapServers, Deserializer<ModelRelease> deserializer, ModelLoader loader, ModelHolder holder,
                            String modelName, String initialServing, Consumer<ModelInfo> onSwap) {
@@ -92,11 +90,7 @@ public final class ReleaseFollower implements AutoCloseable {
                     if (r.key() == null) {
                         continue;
                     }
-                    if (r.value() == null) {
-                        latest.remove(r.key());
-                    } else {
-                        latest.put(r.key(), r.value());
-                    }
+                    history.accept(r.key(), r.value());
                     changed = true;
                 }
                 if (changed) {
@@ -113,15 +107,7 @@ public final class ReleaseFollower implements AutoCloseable {
     }
 
     private void maybeSwap() {
-        ModelRelease target = null;
-        for (ModelRelease r : latest.values()) {
-            if (r.getStatus() != ReleaseStatus.PROMOTED || (modelName != null && !modelName.equals(r.getName()))) {
-                continue;
-            }
-            if (target == null || r.getCreatedAt().isAfter(target.getCreatedAt())) {
-                target = r;
-            }
-        }
+        ModelRelease target = history.promoted(modelName).orElse(null);
         if (target == null) {
             return;
         }

@@ -19,7 +19,7 @@ import org.triage.model.preprocess.PreprocessSpec;
 /**
  * model.json: everything a consumer needs to run an exported model the way it was trained.
  *
- * @param name              model name (key on model-releases)
+ * @param name              model name (with the version, the key name:version on model-releases)
  * @param version           version string, unique per name
  * @param architecture      "densenet121" or "densenet-small" (informational)
  * @param opset             ONNX opset of the graphs

@@ -35,7 +35,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the export (default: the model directory).")
     Path out;
 
-    @Option(names = "--name", defaultValue = "cm-dml-gzsl", description = "Model name, the key on model-releases (default ${DEFAULT-VALUE}).")
+    @Option(names = "--name", defaultValue = "cm-dml-gzsl", description = "Model name; the release is keyed name:version on model-releases (default ${DEFAULT-VALUE}).")
     String name;
 
     @Option(names = "--release-version", paramLabel = "VERSION", description = "Release version (default: UTC time + first 8 hex of visual.onnx's SHA-256).")
@@ -70,6 +70,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--store", paramLabel = "DIR|URI", defaultValue = "${env:TRIAGE_MODEL_STORE:-${sys:user.home}/.triage/model-store}",
             description = "Model store: a directory or a file: URI (env TRIAGE_MODEL_STORE; default ${DEFAULT-VALUE}).")
     String store;
+
+    @Option(names = "--parent-version", paramLabel = "VERSION",
+            description = "Version of the same name this release was trained from or challenges (recorded as parentVersion).")
+    String parentVersion;
 
     @Option(names = "--publish-timeout-ms", defaultValue = "60000", description = "How long to wait for the broker (default ${DEFAULT-VALUE}).")
     long publishTimeoutMs;
@@ -112,6 +116,7 @@ public final class ExportCommand implements Callable<Integer> {
                 ModelStore modelStore = ModelStore.open(store);
                 Map<String, URI> uris = ReleasePublisher.store(modelStore, outDir, m);
                 ModelRelease release = ReleasePublisher.release(outDir, m, uris, releaseStatus, ReleasePublisher.dataSnapshot(model, paramsFile));
+                release.setParentVersion(parentVersion);
                 try (var serde = AvroSerdes.specific(ModelRelease.class, connection.schemaRegistryUrl, false)) {
                     RecordMetadata md = ReleasePublisher.send(connection.bootstrapServers, serde.serializer(), release, publishTimeoutMs);
                     System.out.printf(Locale.ROOT, "published %s:%s %s to %s (partition %d, offset %d); artifacts in %s%n", m.name(), m.version(),

@@ -46,7 +46,7 @@ public final class ModelExporter {
     }
 
     /**
-     * @param name              release name (key on model-releases)
+     * @param name              release name (with the version, the key name:version on model-releases)
      * @param version           release version; null: UTC time + visual.onnx SHA-256 prefix
      * @param bnMode            BatchNorm written as nodes or folded into convolutions
      * @param targetSpecificity specificity the per-label thresholds are chosen for on validation data

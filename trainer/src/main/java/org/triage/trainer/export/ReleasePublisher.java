@@ -28,12 +28,14 @@ import org.triage.events.ReleaseStatus;
 import org.triage.model.manifest.ModelManifest;
 import org.triage.model.onnx.Sha256;
 import org.triage.schemas.Topics;
+import org.triage.schemas.release.ReleaseHistory;
 
 /**
  * {@code triage export --publish}: copies an export into a model store and announces it on the
- * compacted {@code model-releases} topic, keyed by model name, so the stream can follow the
- * PROMOTED one. The artifacts are stored before the record is sent: a release on the topic always
- * points at files that exist.
+ * compacted {@code model-releases} topic, keyed {@code name:version} so that every release keeps
+ * its newest state through compaction and the stream can follow the PROMOTED one. The artifacts
+ * are stored before the record is sent: a release on the topic always points at files that exist.
+ * Moving a release through its lifecycle afterwards is {@code triage models} (trainer.lifecycle).
  */
 public final class ReleasePublisher {
     private static final Logger LOG = LoggerFactory.getLogger(ReleasePublisher.class);
@@ -90,10 +92,12 @@ public final class ReleasePublisher {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "triage-export");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeoutMs, 30_000));
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeoutMs, 30_000));
+        int requestTimeout = (int) Math.min(timeoutMs, 30_000);
+        // The producer refuses delivery.timeout.ms < linger.ms + request.timeout.ms (a 30 s timeout used to fail that way).
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeoutMs, requestTimeout + 1_000L));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
         try (KafkaProducer<String, ModelRelease> producer = new KafkaProducer<>(p, new StringSerializer(), serializer)) {
-            RecordMetadata md = producer.send(new ProducerRecord<>(Topics.MODEL_RELEASES, release.getName(), release))
+            RecordMetadata md = producer.send(new ProducerRecord<>(Topics.MODEL_RELEASES, ReleaseHistory.key(release), release))
                     .get(timeoutMs + 30_000, TimeUnit.MILLISECONDS);
             LOG.info("published {}:{} ({}) to {} partition {} offset {}", release.getName(), release.getVersion(), release.getStatus(),
                     md.topic(), md.partition(), md.offset());

@@ -91,7 +91,7 @@ class PublishTest {
                 c.poll(Duration.ofMillis(500)).forEach(got::add);
             }
             assertEquals(1, got.size(), "one release record");
-            assertEquals("cm-dml-gzsl", got.get(0).key(), "keyed by model name");
+            assertEquals("cm-dml-gzsl:v1", got.get(0).key(), "keyed by name:version, so history survives compaction");
             return got.get(0).value();
         }
     }
