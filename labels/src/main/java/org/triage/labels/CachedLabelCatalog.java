@@ -34,6 +34,7 @@ public final class CachedLabelCatalog implements LabelCatalog {
     }
 
     /** The catalog, re-read first when it lacks any of {@code wanted} and was not read just now. */
+    @Override
     public synchronized Set<String> activeLabelsIncluding(java.util.Collection<String> wanted) {
         Set<String> now = activeLabels();
         if (!now.containsAll(wanted) && nanoClock.getAsLong() - readAt > Duration.ofSeconds(1).toNanos()) refresh();

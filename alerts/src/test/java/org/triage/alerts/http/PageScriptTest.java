@@ -91,13 +91,13 @@ class PageScriptTest {
             assertEquals("0.420 / 0.500", rows.get(1).get("cells").get(4).asText());
             assertEquals("cmdml v1", rows.get(1).get("cells").get(5).asText());
             assertTrue(rows.get(1).get("cells").get(6).asText().startsWith("psn-"));
-            assertEquals("[\"Ack\",\"Resolve\"]", rows.get(1).get("buttons").toString());
+            assertEquals("[\"Ack\",\"Resolve\",\"Confirm\",\"Reject\"]", rows.get(1).get("buttons").toString());
 
             JsonNode live = line(lines, "LIVE ");
             assertEquals("sev sev-MEDIUM", live.get("severityClass").asText());
             assertTrue(live.get("cls").asText().contains("flash"), "a pushed alert is highlighted");
             JsonNode acked = line(lines, "ACKED ");
-            assertEquals("[\"Resolve\"]", acked.get("buttons").toString());
+            assertEquals("[\"Resolve\",\"Confirm\",\"Reject\"]", acked.get("buttons").toString());
             assertEquals(AlertState.ACKNOWLEDGED, view.get("page-live").orElseThrow().state());
             assertEquals("dr.page", view.get("page-live").orElseThrow().actions().get(0).getActor());
         }
