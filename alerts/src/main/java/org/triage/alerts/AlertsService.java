@@ -28,6 +28,7 @@ import org.triage.labels.CachedLabelCatalog;
 import org.triage.labels.ConfirmedLabelsPublisher;
 import org.triage.labels.KafkaEndpoint;
 import org.triage.labels.KnownFilms;
+import org.triage.labels.LabelHistory;
 import org.triage.labels.PrototypeLabelCatalog;
 import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.serde.AvroSerdes;
@@ -92,7 +93,8 @@ public final class AlertsService implements AutoCloseable {
             KafkaEndpoint endpoint = new KafkaEndpoint(cfg.bootstrapServers, cfg.schemaRegistryUrl, cfg.client);
             labelsPublisher = new ConfirmedLabelsPublisher(endpoint, "triage-alerts-labels");
             LabelRecorder recorder = new LabelRecorder(labelsPublisher, publisher,
-                    new CachedLabelCatalog(new PrototypeLabelCatalog(endpoint, cfg.publishTimeout), LABEL_CATALOG_MAX_AGE), cfg.publishTimeout);
+                    new CachedLabelCatalog(new PrototypeLabelCatalog(endpoint, cfg.publishTimeout), LABEL_CATALOG_MAX_AGE),
+                    new LabelHistory(endpoint, cfg.publishTimeout), cfg.publishTimeout);
             try {
                 server = new ApiServer(cfg.bind, cfg.port, view, cfg.tokens, publisher, recorder, new KnownFilms(endpoint, cfg.publishTimeout),
                         cfg.maxSseClients,

@@ -63,6 +63,9 @@ class LabelConfirmationIntegrationTest {
     static Alert rejectMe;
     static Alert noveltyAlert;
     static Alert retiredLabelAlert;
+    static final String TWO_ALERT_FILM = "1.2.826.0.1.777.2";
+    static Alert firstOnFilm;
+    static Alert secondOnFilm;
 
     @BeforeAll
     static void start() throws Exception {
@@ -73,9 +76,12 @@ class LabelConfirmationIntegrationTest {
         rejectMe = alert("lc-reject", now + 1);
         noveltyAlert = alert("lc-novelty", now + 2, AlertType.NOVELTY, null, Severity.MEDIUM);
         retiredLabelAlert = alert("lc-retired", now + 3, AlertType.UNSEEN_CLASS, "sars-1", Severity.HIGH);
+        firstOnFilm = Alert.newBuilder(alert("lc-film-1", now + 4)).setSopInstanceUid(TWO_ALERT_FILM).build();
+        secondOnFilm = Alert.newBuilder(alert("lc-film-2", now + 5, AlertType.RARE_FINDING, "Pneumonia", Severity.HIGH))
+                .setSopInstanceUid(TWO_ALERT_FILM).build();
         try (Serde<Alert> serde = AvroSerdes.specific(Alert.class, stack.schemaRegistryUrl(), false);
              KafkaProducer<String, Alert> p = new KafkaProducer<>(producerConfig(), new StringSerializer(), serde.serializer())) {
-            for (Alert a : List.of(confirmMe, rejectMe, noveltyAlert, retiredLabelAlert)) p.send(new ProducerRecord<>(Topics.ALERTS, a.getAlertId(), a)).get();
+            for (Alert a : List.of(confirmMe, rejectMe, noveltyAlert, retiredLabelAlert, firstOnFilm, secondOnFilm)) p.send(new ProducerRecord<>(Topics.ALERTS, a.getAlertId(), a)).get();
         }
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer())) {
             p.send(new ProducerRecord<>(Topics.FINDINGS, FILM_WITHOUT_ALERT, new byte[] {0})).get();
@@ -89,8 +95,8 @@ class LabelConfirmationIntegrationTest {
                 .start();
         assertTrue(service.awaitLive(Duration.ofSeconds(60)), "the view never caught up");
         long deadline = System.currentTimeMillis() + 30_000;
-        while (service.view().size() < 4 && System.currentTimeMillis() < deadline) Thread.sleep(50);
-        assertEquals(4, service.view().size());
+        while (service.view().size() < 6 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        assertEquals(6, service.view().size());
     }
 
     @AfterAll
@@ -131,6 +137,25 @@ class LabelConfirmationIntegrationTest {
         List<AlertAction> actions = actionsFor("lc-reject");
         assertEquals(1, actions.size());
         assertTrue(actions.get(0).getComment().contains("rejected: covid19 absent"), actions.get(0).getComment());
+    }
+
+    @Test
+    void aSecondAlertOnAFilmBuildsOnTheFirstConfirmation() throws Exception {
+        HttpResponse<String> first = post("/api/alerts/lc-film-1/confirm", RESPONDER, "");
+        assertEquals(202, first.statusCode(), first.body());
+        assertTrue(JSON.readTree(first.body()).get("supersedes").isNull());
+        HttpResponse<String> second = post("/api/alerts/lc-film-2/reject", RESPONDER, "");
+        assertEquals(202, second.statusCode(), second.body());
+        assertTrue(JSON.readTree(second.body()).get("supersedes").isTextual(), second.body());
+        List<ConfirmedLabels> landed = labelsFor(TWO_ALERT_FILM);
+        assertEquals(2, landed.size());
+        assertEquals(List.of("covid19"), landed.get(1).getLabels(), "the first alert's confirmation is kept");
+        assertEquals(List.of("Pneumonia"), landed.get(1).getAbsent());
+        // Changing one's mind about the first alert flips that label only.
+        assertEquals(202, post("/api/alerts/lc-film-1/reject", RESPONDER, "").statusCode());
+        ConfirmedLabels third = labelsFor(TWO_ALERT_FILM).get(2);
+        assertEquals(List.of(), third.getLabels());
+        assertEquals(List.of("Pneumonia", "covid19"), third.getAbsent());
     }
 
     @Test

@@ -61,11 +61,8 @@ final class LabelRoutes {
                     + FILMS + "/{sop}/labels");
             return;
         }
-        // Merging with nothing: the statement is this one label, as the alert asked about it.
-        List<String> labels = present ? List.of(label) : List.of();
-        List<String> absent = present ? List.of() : List.of(label);
         String note = (present ? "confirmed: " + label + " present" : "rejected: " + label + " absent") + " (recorded on labels)";
-        record(ex, who, a.getSopInstanceUid(), labels, absent, List.of(alertId), note);
+        respond(ex, who, true, () -> recorder.recordOne(a.getSopInstanceUid(), label, present, who, alertId, note));
     }
 
     /** {@code /api/films/{sop}/labels}. */
@@ -126,7 +123,7 @@ final class LabelRoutes {
         }
         String note = "labels confirmed: present " + (st.labels.isEmpty() ? "none" : String.join(",", st.labels))
                 + "; absent " + (st.absent.isEmpty() ? "none" : String.join(",", st.absent)) + " (recorded on labels)";
-        record(ex, who, sop, st.labels, st.absent, alertIds, note);
+        respond(ex, who, false, () -> recorder.record(sop, st.labels, st.absent, who, alertIds, note));
     }
 
     private boolean mayConfirm(HttpExchange ex, Principal who) throws IOException {
@@ -141,11 +138,15 @@ final class LabelRoutes {
         return true;
     }
 
-    private void record(HttpExchange ex, Principal who, String sop, List<String> labels, List<String> absent, List<String> alertIds,
-                        String note) throws IOException {
+    private interface Recording {
+        LabelRecorder.Recorded run() throws LabelRecorder.Refused, LabelRecorder.Unavailable;
+    }
+
+    /** @param builtOnLatest whether the statement was built on the film's current confirmation (then "supersedes" says which) */
+    private void respond(HttpExchange ex, Principal who, boolean builtOnLatest, Recording recording) throws IOException {
         LabelRecorder.Recorded r;
         try {
-            r = recorder.record(sop, labels, absent, who, alertIds, note);
+            r = recording.run();
         } catch (LabelRecorder.Refused e) {
             HttpIO.sendError(ex, 400, e.getMessage());
             return;
@@ -162,6 +163,11 @@ final class LabelRoutes {
         r.confirmation().getAbsent().forEach(a::add);
         body.put("radiologist", r.confirmation().getRadiologist());
         body.put("confirmedAt", r.confirmation().getConfirmedAt().toString());
+        // Which earlier confirmation this one supersedes (confirm/reject build on it), or null.
+        if (builtOnLatest) {
+            if (r.replaced() == null) body.putNull("supersedes");
+            else body.put("supersedes", r.replaced().getConfirmedAt().toString());
+        }
         ArrayNode ids = body.putArray("actionIds");
         r.actions().forEach(x -> ids.add(x.getActionId()));
         HttpIO.sendJson(ex, 202, body);

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +21,7 @@ import org.triage.events.ConfirmedLabels;
 import org.triage.labels.Confirmations;
 import org.triage.labels.LabelCatalog;
 import org.triage.labels.LabelValidator;
+import org.triage.labels.LatestConfirmation;
 import org.triage.labels.LabelsSink;
 
 /**
@@ -47,19 +50,49 @@ public final class LabelRecorder {
     }
 
     /** What was written: the statement, and the actions that note it on alerts. */
-    public record Recorded(ConfirmedLabels confirmation, List<AlertAction> actions) {
+    public record Recorded(ConfirmedLabels confirmation, List<AlertAction> actions, ConfirmedLabels replaced) {
     }
 
     private final LabelsSink labels;
     private final ActionSink actions;
     private final LabelCatalog catalog;
+    private final LatestConfirmation latest;
     private final Duration publishTimeout;
 
-    public LabelRecorder(LabelsSink labels, ActionSink actions, LabelCatalog catalog, Duration publishTimeout) {
+    /** @param latest the film's current confirmation, which a one-label confirm or reject builds on */
+    public LabelRecorder(LabelsSink labels, ActionSink actions, LabelCatalog catalog, LatestConfirmation latest, Duration publishTimeout) {
         this.labels = labels;
         this.actions = actions;
         this.catalog = catalog;
+        this.latest = latest;
         this.publishTimeout = publishTimeout;
+    }
+
+    /**
+     * One label present (confirm) or absent (reject) on an alert's film. The statement written
+     * is the film's current confirmation with that one label changed, so confirming a second
+     * alert on a film does not erase the first; it is still a full statement (downstream merges
+     * nothing). Labels of the current confirmation that were retired since are dropped. If the
+     * current confirmation cannot be read, the statement is the one label alone (logged).
+     */
+    public Recorded recordOne(String sop, String label, boolean present, Principal who, String alertId, String note)
+            throws Refused, Unavailable {
+        Optional<ConfirmedLabels> prior;
+        try {
+            prior = latest.of(sop);
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the film's current confirmation, recording the one label alone: {}", e.toString());
+            prior = Optional.empty();
+        }
+        Set<String> active = catalog.activeLabelsIncluding(List.of(label));
+        List<String> labelsNow = new ArrayList<>();
+        List<String> absentNow = new ArrayList<>();
+        if (prior.isPresent()) {
+            for (String l : prior.get().getLabels()) if (!l.equals(label) && active.contains(l)) labelsNow.add(l);
+            for (String l : prior.get().getAbsent()) if (!l.equals(label) && active.contains(l)) absentNow.add(l);
+        }
+        (present ? labelsNow : absentNow).add(label);
+        return record(sop, labelsNow, absentNow, who, List.of(alertId), note, prior.orElse(null));
     }
 
     /**
@@ -68,6 +101,11 @@ public final class LabelRecorder {
      */
     public Recorded record(String sop, List<String> present, List<String> absent, Principal who, List<String> alertIds, String note)
             throws Refused, Unavailable {
+        return record(sop, present, absent, who, alertIds, note, null);
+    }
+
+    private Recorded record(String sop, List<String> present, List<String> absent, Principal who, List<String> alertIds, String note,
+                            ConfirmedLabels replaced) throws Refused, Unavailable {
         ConfirmedLabels c = Confirmations.of(sop, present, absent, who.identity(), Instant.ofEpochMilli(System.currentTimeMillis()),
                 Confirmations.SOURCE_RADIOLOGIST);
         List<String> named = new ArrayList<>(c.getLabels());
@@ -91,7 +129,7 @@ public final class LabelRecorder {
         }
         LOG.info("labels confirmed by {}: {} present, {} absent, noted on {} alert(s)", who.identity(), c.getLabels().size(),
                 c.getAbsent().size(), written.size());
-        return new Recorded(c, written);
+        return new Recorded(c, written, replaced);
     }
 
     private void await(CompletableFuture<Void> f, String failure) throws Unavailable {
