@@ -124,6 +124,9 @@ class LabelConfirmationIntegrationTest {
         assertEquals("dr.rita", actions.get(0).getActor());
         assertTrue(actions.get(0).getComment().contains("confirmed: covid19 present"), actions.get(0).getComment());
         assertEquals(c.getConfirmedAt(), actions.get(0).getAt(), "history shows when");
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(metrics.body().contains("triage_alerts_label_confirmations_accepted_total"), metrics.body());
     }
 
     @Test

@@ -61,6 +61,8 @@ public final class ApiServer implements AutoCloseable {
             m.put("sse_rejected_total", hub.rejectedConnections());
             m.put("actions_accepted_total", api.actionsAccepted());
             m.put("actions_failed_total", api.actionsFailed());
+            m.put("label_confirmations_accepted_total", labels.accepted());
+            m.put("label_confirmations_failed_total", labels.failed());
             return m;
         }));
         server.createContext("/", new PageHandler());

@@ -37,6 +37,8 @@ final class LabelRoutes {
     private final LabelRecorder recorder;
     private final FilmLookup films;
     private final BearerAuth auth;
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
 
     /** @param recorder null when the service was built without label confirmation (routes answer 503) */
     LabelRoutes(AlertView view, LabelRecorder recorder, FilmLookup films, BearerAuth auth) {
@@ -151,10 +153,12 @@ final class LabelRoutes {
             HttpIO.sendError(ex, 400, e.getMessage());
             return;
         } catch (LabelRecorder.Unavailable e) {
+            failed.incrementAndGet();
             LOG.warn("label confirmation by {} not recorded: {}", who.identity(), e.getCause() == null ? e.getMessage() : e.getCause().toString());
             HttpIO.sendError(ex, 503, e.getMessage());
             return;
         }
+        accepted.incrementAndGet();
         ObjectNode body = AlertJson.MAPPER.createObjectNode();
         body.put("sopInstanceUid", r.confirmation().getSopInstanceUid());
         ArrayNode l = body.putArray("labels");
@@ -171,6 +175,14 @@ final class LabelRoutes {
         ArrayNode ids = body.putArray("actionIds");
         r.actions().forEach(x -> ids.add(x.getActionId()));
         HttpIO.sendJson(ex, 202, body);
+    }
+
+    long accepted() {
+        return accepted.get();
+    }
+
+    long failed() {
+        return failed.get();
     }
 
     record Statement(List<String> labels, List<String> absent) {
