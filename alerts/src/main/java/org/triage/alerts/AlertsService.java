@@ -17,12 +17,19 @@ import org.triage.alerts.auth.TokenStore;
 import org.triage.alerts.http.ApiServer;
 import org.triage.alerts.kafka.ActionPublisher;
 import org.triage.alerts.kafka.AlertEventConsumer;
+import org.triage.alerts.labels.LabelRecorder;
 import org.triage.alerts.view.AlertState;
 import org.triage.alerts.view.AlertView;
 import org.triage.alerts.webhook.WebhookDispatcher;
 import org.triage.alerts.webhook.WebhookDispatcher.WebhookPolicy;
 import org.triage.events.Alert;
 import org.triage.events.AlertAction;
+import org.triage.labels.CachedLabelCatalog;
+import org.triage.labels.ConfirmedLabelsPublisher;
+import org.triage.labels.KafkaEndpoint;
+import org.triage.labels.KnownFilms;
+import org.triage.labels.LabelHistory;
+import org.triage.labels.PrototypeLabelCatalog;
 import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.serde.AvroSerdes;
 
@@ -42,11 +49,14 @@ import org.triage.schemas.serde.AvroSerdes;
  */
 public final class AlertsService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertsService.class);
+    /** Prototypes change by hand and rarely; a label added within this time is still found (a miss re-reads). */
+    private static final Duration LABEL_CATALOG_MAX_AGE = Duration.ofSeconds(30);
 
     private final Builder cfg;
     private AlertView view;
     private WebhookDispatcher webhooks;
     private ActionPublisher publisher;
+    private ConfirmedLabelsPublisher labelsPublisher;
     private ApiServer server;
     private AlertEventConsumer consumer;
     private final List<AutoCloseable> serdes = new ArrayList<>();
@@ -80,8 +90,14 @@ public final class AlertsService implements AutoCloseable {
             view.addListener(webhooks);
             webhooks.start();
             publisher = new ActionPublisher(cfg.bootstrapServers, cfg.client, actionSerde.serializer());
+            KafkaEndpoint endpoint = new KafkaEndpoint(cfg.bootstrapServers, cfg.schemaRegistryUrl, cfg.client);
+            labelsPublisher = new ConfirmedLabelsPublisher(endpoint, "triage-alerts-labels");
+            LabelRecorder recorder = new LabelRecorder(labelsPublisher, publisher,
+                    new CachedLabelCatalog(new PrototypeLabelCatalog(endpoint, cfg.publishTimeout), LABEL_CATALOG_MAX_AGE),
+                    new LabelHistory(endpoint, cfg.publishTimeout), cfg.publishTimeout);
             try {
-                server = new ApiServer(cfg.bind, cfg.port, view, cfg.tokens, publisher, cfg.maxSseClients,
+                server = new ApiServer(cfg.bind, cfg.port, view, cfg.tokens, publisher, recorder, new KnownFilms(endpoint, cfg.publishTimeout),
+                        cfg.maxSseClients,
                         cfg.sseHeartbeat, cfg.publishTimeout, this::metrics);
             } catch (BindException e) {
                 throw new IllegalStateException("cannot listen on " + cfg.bind + ":" + cfg.port + " (" + e.getMessage() + "; is the port in use?)", e);
@@ -166,10 +182,12 @@ public final class AlertsService implements AutoCloseable {
         closeQuietly(consumer);
         closeQuietly(server);
         closeQuietly(publisher);
+        closeQuietly(labelsPublisher);
         closeQuietly(webhooks);
         for (AutoCloseable s : serdes) closeQuietly(s);
         consumer = null;
         publisher = null;
+        labelsPublisher = null;
         webhooks = null;
     }
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
                 org.triage.trainer.cli.TrainCommand.class,
                 org.triage.trainer.cli.EvaluateCommand.class,
                 org.triage.trainer.cli.ExportCommand.class,
-                org.triage.trainer.cli.LabelsCommand.class,
+                org.triage.labels.cli.LabelsCommand.class,
                 org.triage.trainer.cli.RetrainCommand.class,
                 org.triage.trainer.cli.models.ModelsCommand.class,
                 TopicsCommand.class,

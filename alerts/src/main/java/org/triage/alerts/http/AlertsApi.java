@@ -54,10 +54,12 @@ final class AlertsApi implements HttpHandler {
     private final BearerAuth auth;
     private final SseHub hub;
     private final Duration publishTimeout;
+    private final LabelRoutes labels;
     private final AtomicLong actionsAccepted = new AtomicLong();
     private final AtomicLong actionsFailed = new AtomicLong();
 
-    AlertsApi(AlertView view, ActionSink sink, BearerAuth auth, SseHub hub, Duration publishTimeout) {
+    AlertsApi(AlertView view, ActionSink sink, BearerAuth auth, SseHub hub, Duration publishTimeout, LabelRoutes labels) {
+        this.labels = labels;
         this.view = view;
         this.sink = sink;
         this.auth = auth;
@@ -130,6 +132,14 @@ final class AlertsApi implements HttpHandler {
                 return;
             }
             act(ex, who, id);
+            return;
+        }
+        if (seg.length == 2 && (seg[1].equals("confirm") || seg[1].equals("reject"))) {
+            if (!"POST".equals(method)) {
+                methodNotAllowed(ex, "POST");
+                return;
+            }
+            labels.confirmAlert(ex, who, id, seg[1].equals("confirm"));
             return;
         }
         HttpIO.sendError(ex, 404, "no such resource");

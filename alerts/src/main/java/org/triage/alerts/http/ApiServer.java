@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.triage.alerts.auth.TokenStore;
 import org.triage.alerts.kafka.ActionSink;
+import org.triage.alerts.labels.LabelRecorder;
+import org.triage.labels.FilmLookup;
 import org.triage.alerts.view.AlertView;
 
 /**
@@ -28,15 +30,28 @@ public final class ApiServer implements AutoCloseable {
     private final AlertsApi api;
     private final AlertView view;
 
+    /** Without label confirmation: its routes answer 503. */
     public ApiServer(String bind, int port, AlertView view, TokenStore tokens, ActionSink sink,
+            int maxSseClients, Duration sseHeartbeat, Duration publishTimeout,
+            Supplier<Map<String, Number>> extraMetrics) throws IOException {
+        this(bind, port, view, tokens, sink, null, sops -> java.util.Set.copyOf(sops), maxSseClients, sseHeartbeat, publishTimeout, extraMetrics);
+    }
+
+    /**
+     * @param recorder writes label confirmations ({@code /api/alerts/{id}/confirm|reject}, {@code /api/films/{sop}/labels})
+     * @param films    which films exist, for films that have no alert in the view
+     */
+    public ApiServer(String bind, int port, AlertView view, TokenStore tokens, ActionSink sink, LabelRecorder recorder, FilmLookup films,
             int maxSseClients, Duration sseHeartbeat, Duration publishTimeout,
             Supplier<Map<String, Number>> extraMetrics) throws IOException {
         this.view = view;
         hub = new SseHub(maxSseClients, sseHeartbeat.toMillis());
         BearerAuth auth = new BearerAuth(tokens);
-        api = new AlertsApi(view, sink, auth, hub, publishTimeout);
+        LabelRoutes labels = new LabelRoutes(view, recorder, films, auth);
+        api = new AlertsApi(view, sink, auth, hub, publishTimeout, labels);
         server = HttpServer.create(new InetSocketAddress(bind, port), 128);
         server.createContext(AlertsApi.BASE, api);
+        server.createContext(LabelRoutes.FILMS, labels.filmsHandler());
         server.createContext("/api/session", StatusHandlers.session(auth));
         server.createContext("/health", StatusHandlers.health(view));
         server.createContext("/metrics", StatusHandlers.metrics(() -> {
@@ -46,6 +61,8 @@ public final class ApiServer implements AutoCloseable {
             m.put("sse_rejected_total", hub.rejectedConnections());
             m.put("actions_accepted_total", api.actionsAccepted());
             m.put("actions_failed_total", api.actionsFailed());
+            m.put("label_confirmations_accepted_total", labels.accepted());
+            m.put("label_confirmations_failed_total", labels.failed());
             return m;
         }));
         server.createContext("/", new PageHandler());

@@ -287,6 +287,20 @@ public final class AlertView {
         }
     }
 
+    /** The alerts (kept in memory) raised on one film, newest first. */
+    public List<AlertSnapshot> forFilm(String sopInstanceUid) {
+        lock.readLock().lock();
+        try {
+            List<AlertSnapshot> out = new ArrayList<>();
+            for (Entry e : byNewest) {
+                if (sopInstanceUid.equals(e.snapshot.alert().getSopInstanceUid())) out.add(e.snapshot);
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Alerts matching the query, newest first, one page of them. */
     public AlertQuery.Page query(AlertQuery q) {
         lock.readLock().lock();

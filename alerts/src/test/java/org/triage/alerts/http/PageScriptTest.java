@@ -30,7 +30,7 @@ import org.triage.events.Severity;
 /**
  * The live page's script, run by node (skipped when node is absent; no headless browser is
  * installed here): it parses, and against a real {@link ApiServer} it lists alerts, shows a
- * pushed one, and acknowledges it through the API.
+ * pushed one, acknowledges it and confirms its label through the API.
  */
 class PageScriptTest {
     private static final String RESPONDER = "page-responder-token-0123456789";
@@ -62,10 +62,17 @@ class PageScriptTest {
         view.applyAlert(alert("page-2", t0 + 1000, AlertType.NOVELTY, null, Severity.CRITICAL));
         view.setLive(true);
         TokenStore tokens = TokenStore.parse(List.of(RESPONDER + ":responder:dr.page"), "test");
-        try (ApiServer server = new ApiServer("127.0.0.1", 0, view, tokens, a -> {
+        org.triage.alerts.kafka.ActionSink actions = a -> {
             view.applyAction(a);
             return CompletableFuture.completedFuture(null);
-        }, 4, Duration.ofSeconds(5), Duration.ofSeconds(5), Map::of)) {
+        };
+        List<org.triage.events.ConfirmedLabels> confirmed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.triage.alerts.labels.LabelRecorder recorder = new org.triage.alerts.labels.LabelRecorder(c -> {
+            confirmed.add(c);
+            return CompletableFuture.completedFuture(null);
+        }, actions, () -> java.util.Set.of("covid19", "ebola"), sop -> java.util.Optional.empty(), Duration.ofSeconds(5));
+        try (ApiServer server = new ApiServer("127.0.0.1", 0, view, tokens, actions, recorder, sops -> java.util.Set.of(),
+                4, Duration.ofSeconds(5), Duration.ofSeconds(5), Map::of)) {
             server.start();
             Process p = new ProcessBuilder(node, harness.toString(), html.toString(), "http://127.0.0.1:" + server.port(), RESPONDER)
                     .redirectErrorStream(true).start();
@@ -91,15 +98,21 @@ class PageScriptTest {
             assertEquals("0.420 / 0.500", rows.get(1).get("cells").get(4).asText());
             assertEquals("cmdml v1", rows.get(1).get("cells").get(5).asText());
             assertTrue(rows.get(1).get("cells").get(6).asText().startsWith("psn-"));
-            assertEquals("[\"Ack\",\"Resolve\"]", rows.get(1).get("buttons").toString());
+            assertEquals("[\"Ack\",\"Resolve\",\"Confirm\",\"Reject\"]", rows.get(1).get("buttons").toString());
 
             JsonNode live = line(lines, "LIVE ");
             assertEquals("sev sev-MEDIUM", live.get("severityClass").asText());
             assertTrue(live.get("cls").asText().contains("flash"), "a pushed alert is highlighted");
             JsonNode acked = line(lines, "ACKED ");
-            assertEquals("[\"Resolve\"]", acked.get("buttons").toString());
+            assertEquals("[\"Resolve\",\"Confirm\",\"Reject\"]", acked.get("buttons").toString());
             assertEquals(AlertState.ACKNOWLEDGED, view.get("page-live").orElseThrow().state());
             assertEquals("dr.page", view.get("page-live").orElseThrow().actions().get(0).getActor());
+
+            String msg = lines.stream().filter(l -> l.startsWith("CONFIRMED ")).findFirst().orElseThrow();
+            assertTrue(msg.contains("recorded"), msg);
+            assertEquals(1, confirmed.size(), "the Confirm button wrote one ConfirmedLabels");
+            assertEquals(List.of("ebola"), confirmed.get(0).getLabels());
+            assertEquals("dr.page", confirmed.get(0).getRadiologist());
         }
     }
 

@@ -1,6 +1,6 @@
 // Runs the live page's inline script in node against a real ApiServer, with just enough DOM
 // to render. Stands in for a browser where none is installed. Protocol on stdout, one line each:
-// ROWS <json>, READY, LIVE <json>, ACKED <json>; exits non-zero on any failure.
+// ROWS <json>, READY, LIVE <json>, ACKED <json>, CONFIRMED <message>; exits non-zero on any failure.
 "use strict";
 const fs = require("fs");
 const vm = require("vm");
@@ -58,5 +58,12 @@ async function until(what, cond) {
   tr.children[8].children.find((b) => b.textContent === "Ack").fire("click");
   const acked = await until("the ACK to come back", () => rows().find((r) => r.id === "page-live" && r.cells[7].startsWith("ACKNOWLEDGED")));
   console.log("ACKED " + JSON.stringify(acked));
+  const trAcked = sandbox.document.getElementById("rows").children.find((r) => r.dataset.alertId === "page-live");
+  trAcked.children[8].children.find((b) => b.textContent === "Confirm").fire("click");
+  const msg = await until("the confirmation", () => {
+    const t = sandbox.document.getElementById("msg").textContent;
+    return t.startsWith("Confirm ") ? t : null;
+  });
+  console.log("CONFIRMED " + msg);
   process.exit(0);
 })().catch((e) => { console.log("FAIL " + e.message); process.exit(1); });

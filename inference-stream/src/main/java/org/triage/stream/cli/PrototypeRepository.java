@@ -1,23 +1,19 @@
 package org.triage.stream.cli;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.triage.events.LabelPrototype;
 import org.triage.schemas.Topics;
 import org.triage.schemas.kafka.KafkaClientProperties;
+import org.triage.schemas.kafka.LatestByKey;
 import org.triage.schemas.serde.AvroSerdes;
 
 /** Reads the current prototypes (compacted topic, latest value per label) and writes changes. */
@@ -53,43 +49,14 @@ public final class PrototypeRepository {
                                                            Class<T> type, Duration timeout, java.util.function.Predicate<T> keep) {
         Properties p = client.newProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        Map<String, T> out = new TreeMap<>();
-        try (KafkaConsumer<String, T> c = new KafkaConsumer<>(p, Serdes.String().deserializer(),
-                AvroSerdes.specific(type, client.serdeConfig(registry), false).deserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, timeout).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!reached(c, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
-                }
-                for (ConsumerRecord<String, T> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.key() == null) {
-                        continue;
-                    }
-                    if (r.value() == null || !keep.test(r.value())) {
-                        out.remove(r.key());
-                    } else {
-                        out.put(r.key(), r.value());
-                    }
-                }
-            }
+        try {
+            return LatestByKey.values(p, topic, AvroSerdes.specific(type, client.serdeConfig(registry), false).deserializer(), timeout,
+                    k -> true, keep);
+        } catch (LatestByKey.TopicReadException e) {
+            // A topic nobody created yet simply holds nothing (callers have always read it that way).
+            if (e.missingTopic()) return new java.util.TreeMap<>();
+            throw new IllegalStateException(e.getMessage(), e);
         }
-        return out;
-    }
-
-    private static boolean reached(KafkaConsumer<?, ?> c, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (c.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Writes a prototype (or a tombstone when value is null) durably: acks=all, idempotent. */
