@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.triage.cli.demo.DemoLog;
 import org.triage.cli.demo.DemoRun;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,7 +40,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--retrain", description = "Ignore the cached model and train again.")
     boolean retrain;
 
-    @Option(names = "--keep-running", description = "After the run, keep the stack, stream and alerts page up until Ctrl-C.")
+    @Option(names = "--keep-running", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "After the story, keep the stack, stream and alerts page up until Ctrl-C (default unless --headless;"
+                    + " --no-keep-running exits after the summary).")
     boolean keepRunning;
 
     @Option(names = "--emerging", paramLabel = "LABEL",
@@ -56,19 +60,29 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!(emergingShare > 0 && emergingShare <= 0.5)) {
-            System.err.println("triage demo: --emerging-share must be above 0 and at most 0.5 (a share of the films), got " + emergingShare);
+            System.out.println("triage demo: --emerging-share must be above 0 and at most 0.5 (a share of the films), got " + emergingShare);
             return 2;
         }
         Files.createDirectories(cacheDir);
         PrintStream out = System.out;
+        Path log = DemoLog.start(cacheDir);
+        out.println("triage demo: the story below; library logs go to " + log);
         DemoRun run = new DemoRun(cacheDir, images, trainMinutes, retrain, headless, timeout, emerging, emergingShare, out);
-        DemoRun.Summary s = run.run(keepRunning && !headless);
+        DemoRun.Summary s;
+        try {
+            s = run.run(keepRunning && !headless);
+        } catch (Exception e) {
+            LoggerFactory.getLogger(DemoCommand.class).error("demo failed", e);
+            out.println("triage demo: stopped: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + " (details in " + log + ")");
+            return 1;
+        }
         if (summary != null) {
             s.write(summary);
             out.println("summary written to " + summary);
         }
         if (s.findings() < s.images()) {
-            System.err.println("triage demo: only " + s.findings() + " of " + s.images() + " images produced a finding within " + timeout);
+            out.println("triage demo: only " + s.findings() + " of " + s.images() + " images produced a finding within " + timeout);
             return 1;
         }
         return 0;

@@ -37,6 +37,10 @@ public final class TriageMain {
     public static int run(String... args) {
         CommandLine cmd = new CommandLine(new TriageMain());
         cmd.setExecutionExceptionHandler(new UserFacingErrors());
+        if (System.getProperty(org.triage.cli.demo.DemoLog.PROPERTY) != null) {
+            // The launcher sent the demo's stderr to its log file; usage errors must still reach the user.
+            cmd.setErr(new java.io.PrintWriter(System.out, true));
+        }
         return cmd.execute(args);
     }
 }

@@ -31,13 +31,6 @@ import org.triage.stream.calibration.ReferenceEmbeddings;
  * cluster alert re-sent because its cluster grew (the same id with a new size is a new fact).
  */
 final class DemoCollector implements AutoCloseable {
-    /** Told about each first finding and each alert fact as it arrives. */
-    interface Listener {
-        void finding(Finding f);
-
-        void alert(Alert a, boolean update);
-    }
-
     final Map<String, Finding> findings = new ConcurrentHashMap<>();
     /** The latest version of each alert, by id. */
     final Map<String, Alert> alerts = new ConcurrentHashMap<>();
@@ -47,12 +40,10 @@ final class DemoCollector implements AutoCloseable {
     private final AtomicLong lastAlertNanos = new AtomicLong(System.nanoTime());
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final LocalStack stack;
-    private final Listener listener;
     private final Thread thread;
 
-    DemoCollector(LocalStack stack, Listener listener) {
+    DemoCollector(LocalStack stack) {
         this.stack = stack;
-        this.listener = listener;
         this.thread = new Thread(this::loop, "demo-collector");
         thread.setDaemon(true);
     }
@@ -118,7 +109,7 @@ final class DemoCollector implements AutoCloseable {
             while (running.get()) {
                 for (ConsumerRecord<String, SpecificRecord> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.value() instanceof Finding f) {
-                        if (findings.putIfAbsent(f.getSopInstanceUid(), f) == null) listener.finding(f);
+                        findings.putIfAbsent(f.getSopInstanceUid(), f);
                     } else if (r.value() instanceof Alert a) {
                         onAlert(a);
                     } else if (r.value() instanceof ImageEmbedding e) {
@@ -136,7 +127,6 @@ final class DemoCollector implements AutoCloseable {
             repeatedFacts.incrementAndGet();
             return;
         }
-        boolean update = alerts.put(a.getAlertId(), a) != null;
-        listener.alert(a, update);
+        alerts.put(a.getAlertId(), a);
     }
 }

@@ -1,6 +1,5 @@
 package org.triage.cli.demo;
 
-import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +31,7 @@ final class DemoPrototypes {
     }
 
     /** @return the known unseen labels, to calibrate once reference films are stored */
-    static List<String> seed(LocalStack stack, GzslDataset dataset, String emerging, PrintStream out) throws Exception {
+    static List<String> seed(LocalStack stack, GzslDataset dataset, String emerging) throws Exception {
         List<String> knownUnseen = dataset.unseenLabels().stream().filter(l -> !l.equals(emerging)).toList();
         Instant now = Instant.now();
         try (KafkaProducer<String, LabelPrototype> producer = producer(stack)) {
@@ -46,8 +45,6 @@ final class DemoPrototypes {
                         .get(30, TimeUnit.SECONDS);
             }
         }
-        out.println("prototypes: " + dataset.seenLabels().size() + " seen labels + " + knownUnseen.size() + " unseen " + knownUnseen
-                + " (to be calibrated on the first stored films); " + emerging + " is not among them");
         return knownUnseen;
     }
 

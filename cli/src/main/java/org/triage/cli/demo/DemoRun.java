@@ -61,6 +61,7 @@ public final class DemoRun {
     private final String emergingAsked;
     private final double emergingShare;
     private final PrintStream out;
+    private final Narrator say;
 
     /**
      * @param emerging      the unseen class that plays the new disease (null: the dataset's last unseen class)
@@ -77,6 +78,7 @@ public final class DemoRun {
         this.emergingAsked = emerging;
         this.emergingShare = emergingShare;
         this.out = out;
+        this.say = new Narrator(out);
     }
 
     /** What the run measured; the JSON keys are a contract. */
@@ -103,16 +105,21 @@ public final class DemoRun {
         long t0 = System.nanoTime();
         Path data = cacheDir.resolve("phantom-seed" + PHANTOM_SEED);
         Path model = cacheDir.resolve("model-small");
-        step("dataset", () -> ensurePhantom(data));
-        step("model", () -> ensureModel(data, model));
+        say.step("phantom dataset (seed " + PHANTOM_SEED + ")");
+        timed(() -> ensurePhantom(data));
+        say.step("model: small CM-DML-GZSL");
+        timed(() -> ensureModel(data, model));
         GzslDataset dataset = GzslDataset.open(data);
         String emerging = emergingLabel(dataset);
         DemoFilms films = DemoFilms.choose(dataset, emerging, REFERENCE_FILMS, images, emergingShare, BEFORE_SHARE);
 
+        say.step("Kafka broker and schema registry on loopback");
         try (LocalStack stack = LocalStack.start(LocalStackOptions.defaults().kafkaPort(0).registryPort(0))) {
-            out.println("bootstrap.servers=" + stack.bootstrapServers());
-            out.println("schema.registry.url=" + stack.schemaRegistryUrl());
-            List<String> knownUnseen = DemoPrototypes.seed(stack, dataset, emerging, out);
+            say.contract("bootstrap.servers=" + stack.bootstrapServers());
+            say.contract("schema.registry.url=" + stack.schemaRegistryUrl());
+            List<String> knownUnseen = DemoPrototypes.seed(stack, dataset, emerging);
+            say.result("prototypes: %d seen labels + %d unseen %s; %s, the emerging disease of this story, is not among them",
+                    dataset.seenLabels().size(), knownUnseen.size(), knownUnseen, emerging);
 
             Path stateDir = Files.createTempDirectory("triage-demo-state");
             InferenceStream stream = InferenceStream.builder()
@@ -129,26 +136,31 @@ public final class DemoRun {
                     .port(0)
                     .tokens(TokenStore.parse(List.of(token + ":responder:demo"), "demo"))
                     .build();
+            say.step("services: inference stream, alerts page, DICOM C-STORE SCP");
             try (stream; alerts; IngestService ingest = IngestService.start(IngestService.Options.demo(stack.bootstrapServers(),
                     stack.schemaRegistryUrl()))) {
                 stream.start();
                 stream.awaitRunning(Duration.ofMinutes(2));
                 alerts.start();
-                out.println("alerts.url=" + alerts.url() + "  (token " + token + ", role responder)");
-                out.println("dicom.scp=" + ingest.aet() + "@127.0.0.1:" + ingest.scpPort());
+                String device = stream.model().map(m -> m.device()).orElse("unknown");
+                // The token rides in the fragment: the browser keeps it, no server log or proxy sees it.
+                String pageLink = alerts.url() + "/#token=" + token;
+                say.result("stream running on %s (model %s)", device.toUpperCase(Locale.ROOT),
+                        stream.model().map(m -> m.version()).orElse("?"));
+                say.result("alerts page %s (responder)", pageLink);
+                say.result("DICOM SCP %s@127.0.0.1:%d", ingest.aet(), ingest.scpPort());
 
                 Map<String, Sample> bySop = new ConcurrentHashMap<>();
-                DemoCollector.Listener live = headless ? new LivePrinter.Silent() : new LivePrinter(out);
-                try (DemoCollector collector = new DemoCollector(stack, live).start()) {
-                    String device = stream.model().map(m -> m.device()).orElse("unknown");
+                try (DemoCollector collector = new DemoCollector(stack).start()) {
                     ScpSender scp = new ScpSender(ingest.aet(), ingest.scpPort());
                     EmergingDiseaseStory story = new EmergingDiseaseStory(emerging, dataset, model, stack, stream, scp, collector, bySop,
-                            stateDir, timeout, out);
+                            stateDir, timeout, say);
                     EmergingDiseaseStory.Outcome outcome = story.run(films, knownUnseen);
                     Summary s = summarise(dataset, bySop, collector, outcome, device, (System.nanoTime() - t0) / 1e9);
                     printSummary(s);
                     if (keepRunning) {
-                        out.println("running; open " + alerts.url() + " (Ctrl-C to stop)");
+                        out.println();
+                        out.println("running: open " + pageLink + " (Ctrl-C to stop)");
                         new CountDownLatch(1).await();
                     }
                     return s;
@@ -170,28 +182,35 @@ public final class DemoRun {
         return emergingAsked;
     }
 
-    private void ensurePhantom(Path data) {
+    private void ensurePhantom(Path data) throws Exception {
         if (Files.isRegularFile(data.resolve("classes.json")) && Files.isRegularFile(data.resolve("labels.csv"))) {
-            out.println("dataset: reusing " + data);
+            say.result("reusing " + data);
             return;
         }
-        out.println("dataset: generating the phantom benchmark (seed " + PHANTOM_SEED + ") into " + data);
-        run(new PhantomCommand(), "--out", data.toString(), "--seed", String.valueOf(PHANTOM_SEED), "--force");
+        say.result("generating into " + data);
+        DemoLog.narratingStderr(out, () -> {
+            run(new PhantomCommand(), "--out", data.toString(), "--seed", String.valueOf(PHANTOM_SEED), "--force");
+            return null;
+        });
     }
 
-    private void ensureModel(Path data, Path model) throws IOException {
+    private void ensureModel(Path data, Path model) throws Exception {
         boolean trained = Files.isRegularFile(model.resolve("config.json"));
         boolean exported = Files.isRegularFile(model.resolve("model.json")) && Files.isRegularFile(model.resolve("visual.onnx"));
         if (!retrain && trained && exported) {
-            out.println("model: reusing " + model + " (--retrain to train again)");
+            say.result("reusing " + model + " (--retrain to train again)");
             return;
         }
         if (retrain || !trained) {
-            out.println(String.format(Locale.ROOT, "model: training the small CM-DML-GZSL for up to %.1f min (cached afterwards)", trainMinutes));
-            trainWithRetries(data, model);
+            say.result(String.format(Locale.ROOT, "training for up to %.1f min (cached afterwards)", trainMinutes));
+            DemoLog.narratingStderr(out, () -> {
+                trainWithRetries(data, model);
+                return null;
+            });
         }
-        out.println("model: exporting ONNX and calibrating thresholds");
-        run(new ExportCommand(), "--model", model.toString(), "--val-data", data.toString(), "--max-val-images", "300");
+        say.result("exporting ONNX and calibrating thresholds on the validation split");
+        DemoLog.capturingStdout(() -> new CommandLine(new ExportCommand()).execute("--model", model.toString(), "--val-data", data.toString(),
+                "--max-val-images", "300"), "export");
     }
 
     /**
@@ -208,7 +227,7 @@ public final class DemoRun {
             if (rc == 0) {
                 return;
             }
-            out.println("model: training with seed " + seed + " failed (exit " + rc + ")"
+            say.result("training with seed " + seed + " failed (exit " + rc + ")"
                     + (i + 1 < attempts ? "; starting over with seed " + (seed + 1) : ""));
         }
         throw new IllegalStateException("training failed " + attempts + " times; see the messages above");
@@ -276,12 +295,11 @@ public final class DemoRun {
 
     private void printSummary(Summary s) {
         out.println();
-        out.println("== demo summary ==");
-        out.printf(Locale.ROOT, "images %d, findings %d, throughput %.1f images/s (model %s)%n", s.images(), s.findings(), s.throughput(),
-                s.modelVersion());
-        out.println("alerts by type: " + s.alerts());
-        out.println("AUROC on the sent images: " + s.auroc());
-        out.println("emerging disease: " + s.emergingDisease());
+        out.println("summary");
+        say.result("images %d, findings %d, %.1f images/s scored (model %s, %s)", s.images(), s.findings(), s.throughput(),
+                s.modelVersion(), s.device());
+        say.result("alerts by type %s", s.alerts());
+        say.result("AUROC on the films sent %s", s.auroc());
     }
 
     private static double round(double v) {
@@ -306,9 +324,9 @@ public final class DemoRun {
         void run() throws Exception;
     }
 
-    private void step(String name, Step s) throws Exception {
+    private void timed(Step s) throws Exception {
         long t = System.nanoTime();
         s.run();
-        out.printf(Locale.ROOT, "%s ready in %.1f s%n", name, (System.nanoTime() - t) / 1e9);
+        say.result(String.format(Locale.ROOT, "ready in %.1f s", (System.nanoTime() - t) / 1e9));
     }
 }

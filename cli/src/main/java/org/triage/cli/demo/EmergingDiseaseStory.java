@@ -1,7 +1,6 @@
 package org.triage.cli.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,10 +49,10 @@ final class EmergingDiseaseStory {
     private final Map<String, Sample> bySop;
     private final Path workDir;
     private final Duration timeout;
-    private final PrintStream out;
+    private final Narrator say;
 
     EmergingDiseaseStory(String emerging, GzslDataset dataset, Path modelDir, LocalStack stack, InferenceStream stream, ScpSender scp,
-                         DemoCollector collector, Map<String, Sample> bySop, Path workDir, Duration timeout, PrintStream out) {
+                         DemoCollector collector, Map<String, Sample> bySop, Path workDir, Duration timeout, Narrator say) {
         this.emerging = emerging;
         this.dataset = dataset;
         this.modelDir = modelDir;
@@ -64,7 +63,7 @@ final class EmergingDiseaseStory {
         this.bySop = bySop;
         this.workDir = workDir;
         this.timeout = timeout;
-        this.out = out;
+        this.say = say;
     }
 
     /** @param knownUnseen the unseen labels the site already has, calibrated here on the reference films */
@@ -74,19 +73,19 @@ final class EmergingDiseaseStory {
         json.put("label", emerging);
 
         // Phase 0: routine films are stored; the known unseen labels are calibrated on them, as at any site.
-        out.printf(Locale.ROOT, "films: sending %d routine radiographs (the stored history unseen labels are calibrated on)%n",
-                films.reference().size());
+        say.step("routine films: the stored history the site's unseen labels are calibrated on");
         double seconds = sendAndAwait(films.reference());
         long rescans = stream.meters().rescansCompleted();
         for (String label : knownUnseen) {
-            cli("calibrate", "--id", label, "--model-dir", modelDir.toString(), "--by", "demo-epidemiologist");
+            String said = cli("calibrate", "--id", label, "--model-dir", modelDir.toString(), "--by", "demo-epidemiologist");
+            say.result(condensed(said));
         }
         // Calibrating makes a new prototype version, which the stream rescans; let those finish before the story's own.
         awaitRescans(rescans + knownUnseen.size());
 
         // Phase 1: the class is in the films but no prototype names it.
-        out.printf(Locale.ROOT, "films: sending %d radiographs; %d of them show %s, which no prototype knows yet%n", films.before().size(),
-                count(films.before(), emerging), emerging);
+        say.step(String.format(Locale.ROOT, "films with an unknown disease: %d of the next %d show %s, which no prototype knows",
+                count(films.before(), emerging), films.before().size(), emerging));
         Set<String> reference = Set.copyOf(bySop.keySet());
         seconds += sendAndAwait(films.before());
         Set<String> before = Set.copyOf(bySop.keySet());
@@ -97,7 +96,7 @@ final class EmergingDiseaseStory {
 
         // Phase 2: the epidemiologist adds the class; the stream rescans the stored embeddings.
         if (!collector.awaitEmbeddings(before.size(), Duration.ofSeconds(60))) {
-            out.println("warning: only " + collector.embeddings.size() + " of " + before.size() + " embeddings read back");
+            say.result("only " + collector.embeddings.size() + " of " + before.size() + " stored embeddings read back in time");
         }
         long rescansBefore = stream.meters().rescansCompleted();
         float[] classVector = dataset.classVector(emerging);
@@ -118,15 +117,16 @@ final class EmergingDiseaseStory {
                     && expected.retrieval().flagged() == retroScore.flagged());
             VectorRetrieval.Control control = retrieval.control(classVector, CONTROL_DRAWS, CONTROL_SEED);
             retrospective.put("randomVectorControl", control.json());
-            out.printf(Locale.ROOT, "rescan: %d earlier films flagged RETROSPECTIVE_MATCH: precision %s, recall %s, AUROC %s"
-                            + " (random vectors of the same norm, %d draws: precision %s, recall %s, AUROC %s)%n",
-                    retroScore.flagged(), fmt(retroScore.precision()), fmt(retroScore.recall()), fmt(expected.auroc()), control.draws(),
+            say.result("rescan of %d stored films: %d flagged RETROSPECTIVE_MATCH, precision %s, recall %s, AUROC %s", scanned.size(),
+                    retroScore.flagged(), fmt(retroScore.precision()), fmt(retroScore.recall()), fmt(expected.auroc()));
+            say.result("control, %d random vectors of the same norm: precision %s, recall %s, AUROC %s", control.draws(),
                     fmt(control.precision()), fmt(control.recall()), fmt(control.auroc()));
         }
         json.put("retrospective", retrospective);
 
         // Phase 3: later films of the class alert live, on the threshold recorded at add time.
-        out.printf(Locale.ROOT, "films: sending %d more radiographs; %d show %s%n", films.after().size(), count(films.after(), emerging), emerging);
+        say.step(String.format(Locale.ROOT, "later films: %d of the next %d show %s", count(films.after(), emerging), films.after().size(),
+                emerging));
         seconds += sendAndAwait(films.after());
         collector.awaitAlertsQuiet(Duration.ofSeconds(2), Duration.ofSeconds(30));
         Set<String> after = bySop.keySet().stream().filter(s -> !before.contains(s)).collect(Collectors.toSet());
@@ -134,8 +134,8 @@ final class EmergingDiseaseStory {
                 .map(Alert::getSopInstanceUid).filter(after::contains).collect(Collectors.toSet());
         Retrieval live = Retrieval.of(liveSops, after, shows);
         json.put("live", live.json());
-        out.printf(Locale.ROOT, "live: %d new films flagged UNSEEN_CLASS %s: precision %s, recall %s%n", live.flagged(), emerging,
-                fmt(live.precision()), fmt(live.recall()));
+        say.result("live: %d flagged UNSEEN_CLASS %s, precision %s, recall %s; alert facts seen twice: %d", live.flagged(), emerging,
+                fmt(live.precision()), fmt(live.recall()), collector.repeatedFacts());
         json.put("repeatedAlertFacts", collector.repeatedFacts());
         return new Outcome(json, seconds);
     }
@@ -168,7 +168,7 @@ final class EmergingDiseaseStory {
         m.put("clusters", clusters.size());
         Optional<Alert> best = clusters.stream().max(Comparator.comparingLong(a -> members(a).stream().filter(shows).count()));
         if (best.isEmpty()) {
-            out.println("clusters: none formed (fewer than the cluster size of close unexplained films)");
+            say.result("no novelty cluster: %s", explainNoCluster(before, shows));
             return m;
         }
         List<String> members = members(best.get());
@@ -177,7 +177,7 @@ final class EmergingDiseaseStory {
         m.put("size", members.size());
         m.put("purity", DemoNumbers.round(r.precision()));
         m.put("recall", DemoNumbers.round(r.recall()));
-        out.printf(Locale.ROOT, "clusters: %d NOVELTY_CLUSTER alert(s); cluster %s has %d films, %s of them %s (recall %s of its films)%n",
+        say.result("%d NOVELTY_CLUSTER alert(s); cluster %s has %d films, %s of them %s (recall %s of its films)",
                 clusters.size(), best.get().getCluster().getClusterId(), members.size(), fmt(r.precision()), emerging, fmt(r.recall()));
         return m;
     }
@@ -192,20 +192,38 @@ final class EmergingDiseaseStory {
         List<Float> v = new ArrayList<>();
         for (float f : classVector) v.add(f);
         new ObjectMapper().writeValue(vectorFile.toFile(), v);
-        out.println("epidemiologist: triage prototypes add --id " + emerging + " --vector-file " + vectorFile.getFileName() + " --severity HIGH");
-        cli("add", "--id", emerging, "--name", emerging.replace('_', ' '), "--description", "emerging finding added by the demo's epidemiologist",
+        say.step("the epidemiologist adds it: triage prototypes add --id " + emerging + " --vector-file " + vectorFile.getFileName()
+                + " --severity HIGH");
+        String said = cli("add", "--id", emerging, "--name", emerging.replace('_', ' '), "--description", "emerging finding added by the demo's epidemiologist",
                 "--vector-file", vectorFile.toString(), "--encoder", dataset.classVectorEncoder(), "--model", modelDir.toString(),
                 "--severity", "HIGH", "--author", "demo-epidemiologist");
+        say.result(condensed(said));
     }
 
-    /** `triage prototypes ARGS` against the demo's stack, in this process. */
-    private void cli(String... args) {
+    /** `triage prototypes ARGS` against the demo's stack, in this process; returns what it printed. */
+    private String cli(String... args) throws Exception {
         List<String> argv = new ArrayList<>(List.of(args));
         argv.addAll(List.of("--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl()));
-        int rc = new CommandLine(new PrototypesCommand()).execute(argv.toArray(new String[0]));
-        if (rc != 0) {
-            throw new IllegalStateException("triage prototypes " + args[0] + " failed with exit code " + rc);
-        }
+        return DemoLog.capturingStdout(() -> new CommandLine(new PrototypesCommand()).execute(argv.toArray(new String[0])),
+                "triage prototypes " + args[0]);
+    }
+
+    /** The command's first line without the seen labels' rates (they are in the log file). */
+    private static String condensed(String said) {
+        String first = said.lines().findFirst().orElse(said);
+        int cut = first.indexOf(" (the seen labels' median rate");
+        first = cut > 0 ? first.substring(0, cut) : first;
+        int fits = first.indexOf(", fits ");
+        int close = fits < 0 ? -1 : first.indexOf(')', fits);
+        return fits > 0 && close > 0 ? first.substring(0, fits) + first.substring(close) : first;
+    }
+
+    /** Why no cluster: how far the class's films sat from the known labels compared with the others. */
+    private String explainNoCluster(Set<String> wave, Predicate<String> shows) {
+        double threshold = org.triage.stream.topology.StreamSettings.defaults().noveltyThreshold();
+        return String.format(Locale.ROOT, "%s films sat at novelty %s (median; other films %s; NOVELTY starts at %.1f), so"
+                        + " in this model's space they look like known labels, not like something new", emerging,
+                fmt(median(wave.stream().filter(shows).toList())), fmt(median(wave.stream().filter(shows.negate()).toList())), threshold);
     }
 
     private void awaitRescans(long completed) throws InterruptedException {
@@ -218,14 +236,36 @@ final class EmergingDiseaseStory {
         }
     }
 
+    /** Sends films through the SCP (a second thread, like a modality) while a bar follows their findings. */
     private double sendAndAwait(List<Sample> films) throws Exception {
         long t = System.nanoTime();
+        int already = collector.findings.size();
         int expected = bySop.size() + films.size();
-        scp.send(films, bySop);
-        if (!collector.awaitFindings(expected, timeout)) {
-            out.println("timed out: " + collector.findings.size() + " of " + expected + " findings");
+        java.util.concurrent.CompletableFuture<Void> sending = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                scp.send(films, bySop);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        org.triage.schemas.cli.ConsoleProgress bar = say.progress("scored", films.size(), "films");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (collector.findings.size() < expected && System.nanoTime() < deadline) {
+            if (sending.isCompletedExceptionally()) {
+                sending.join();
+            }
+            bar.update(collector.findings.size() - already);
+            Thread.sleep(200);
         }
-        return (System.nanoTime() - t) / 1e9;
+        sending.join();
+        bar.update(Math.min(films.size(), collector.findings.size() - already));
+        double seconds = (System.nanoTime() - t) / 1e9;
+        if (collector.findings.size() < expected) {
+            say.result("timed out: %d of %d findings", collector.findings.size(), expected);
+        } else {
+            say.result("%d films through the DICOM SCP, %d findings in %.1f s", films.size(), films.size(), seconds);
+        }
+        return seconds;
     }
 
     private List<String> sopsOf(AlertType type) {
