@@ -67,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         Path log = DemoLog.start(cacheDir);
         out.println("triage demo: the story below; library logs go to " + log);
-        DemoRun run = new DemoRun(cacheDir, images, trainMinutes, retrain, headless, timeout, emerging, emergingShare, out);
+        DemoRun run = new DemoRun(cacheDir, images, trainMinutes, retrain, timeout, emerging, emergingShare, out);
         DemoRun.Summary s;
         try {
             s = run.run(keepRunning && !headless);

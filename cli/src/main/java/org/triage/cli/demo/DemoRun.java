@@ -18,10 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.avro.specific.SpecificRecord;
 import org.triage.alerts.AlertsService;
 import org.triage.alerts.auth.TokenStore;
 import org.triage.events.Alert;
@@ -30,7 +26,6 @@ import org.triage.events.LabelScore;
 import org.triage.ingest.IngestService;
 import org.triage.platform.LocalStack;
 import org.triage.platform.LocalStackOptions;
-import org.triage.schemas.serde.AvroSerdes;
 import org.triage.stream.InferenceStream;
 import org.triage.trainer.cli.ExportCommand;
 import org.triage.trainer.cli.PhantomCommand;
@@ -56,7 +51,6 @@ public final class DemoRun {
     private final int images;
     private final double trainMinutes;
     private final boolean retrain;
-    private final boolean headless;
     private final Duration timeout;
     private final String emergingAsked;
     private final double emergingShare;
@@ -67,13 +61,12 @@ public final class DemoRun {
      * @param emerging      the unseen class that plays the new disease (null: the dataset's last unseen class)
      * @param emergingShare share of the sent films that show it
      */
-    public DemoRun(Path cacheDir, int images, double trainMinutes, boolean retrain, boolean headless, Duration timeout, String emerging,
+    public DemoRun(Path cacheDir, int images, double trainMinutes, boolean retrain, Duration timeout, String emerging,
                    double emergingShare, PrintStream out) {
         this.cacheDir = cacheDir;
         this.images = images;
         this.trainMinutes = trainMinutes;
         this.retrain = retrain;
-        this.headless = headless;
         this.timeout = timeout;
         this.emergingAsked = emerging;
         this.emergingShare = emergingShare;
@@ -310,14 +303,6 @@ public final class DemoRun {
         byte[] b = new byte[18];
         new SecureRandom().nextBytes(b);
         return java.util.HexFormat.of().formatHex(b);
-    }
-
-    private static <T extends SpecificRecord> KafkaProducer<String, T> producer(LocalStack stack, Class<T> type) {
-        Map<String, Object> cfg = new java.util.HashMap<>();
-        cfg.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        cfg.put(ProducerConfig.ACKS_CONFIG, "all");
-        cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProducer<>(cfg, new StringSerializer(), AvroSerdes.specific(type, stack.schemaRegistryUrl(), false).serializer());
     }
 
     private interface Step {
