@@ -48,6 +48,15 @@ public final class ModelLifecycle {
      * @throws LifecycleRefusal when the move is illegal (unknown version, already in service, artifacts changed)
      */
     public Transition promote(String name, String version, String by, String note, boolean force) {
+        return promote(name, version, by, note, force, null);
+    }
+
+    /**
+     * Promotes {@code version} if the rule agrees when the champion's metrics are {@code championMeasured}: the
+     * champion scored on the challenger's own test films (retrain), so both are compared on the same data.
+     * Null: the metrics the champion was released with.
+     */
+    public Transition promote(String name, String version, String by, String note, boolean force, java.util.Map<String, Double> championMeasured) {
         requireWho(by);
         ModelRelease challenger = find(name, version);
         String ref = ReleaseHistory.key(challenger);
@@ -56,7 +65,9 @@ public final class ModelLifecycle {
         }
         requireIntactArtifacts(challenger);
         ModelRelease champion = history.promoted(name).orElse(null);
-        ChampionChallengerRule.Verdict verdict = rule.decide(champion, challenger);
+        ModelRelease compared = champion == null || championMeasured == null ? champion
+                : ModelRelease.newBuilder(champion).setMetrics(new java.util.LinkedHashMap<>(championMeasured)).build();
+        ChampionChallengerRule.Verdict verdict = rule.decide(compared, challenger);
         Instant now = now(name);
         if (!verdict.promotes() && !force) {
             ReleaseDecision decision = decision(rule.describe(), verdict.outcome(), verdict.reasons(), champion, verdict, now, by);
