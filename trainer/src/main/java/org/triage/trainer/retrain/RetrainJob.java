@@ -102,6 +102,7 @@ public final class RetrainJob {
             if (championScore.metrics() != null) {
                 championScore.metrics().forEach((k, v) -> metrics.put("champion." + k, v));
             }
+            metrics.putAll(NewlySeenLabels.metrics(snap.classes().promoted(), challengerReport, championScore.perClass()));
             candidate.setMetrics(metrics);
             candidate.setParentVersion(champion == null ? null : champion.getVersion());
             candidate.setDataOffsets(new LinkedHashMap<>(snap.offsets().offsets()));
@@ -128,26 +129,30 @@ public final class RetrainJob {
         List<ModelRelease> writes = new ArrayList<>();
         writes.add(candidate);
         String ref = ReleaseHistory.key(candidate);
+        String newlySeen = NewlySeenLabels.describe(candidate.getMetrics());
         if (!verdict.promotes()) {
             lease.publish(writes);
             return new Outcome(candidate, false, "published " + ref + " as CANDIDATE; not promoted: "
-                    + String.join("; ", verdict.reasons().stream().filter(r -> r.contains(" < ") || r.startsWith("challenger has no")).toList()),
-                    snap);
+                    + String.join("; ", verdict.reasons().stream().filter(r -> r.contains(" < ") || r.startsWith("challenger has no")).toList())
+                    + newlySeen, snap);
         }
         history.accept(ref, candidate);
         Transition t = new ModelLifecycle(history, rule).promote(plan.modelName(), candidate.getVersion(), plan.by(),
                 "retrained on " + snap.films() + " confirmed films", false, championScore.metrics());
         if (t.refusal().isPresent()) { // the rule agreed above with the same metrics, so only an artifact problem gets here
             lease.publish(writes);
-            return new Outcome(candidate, false, "published " + ref + " as CANDIDATE; not promoted: " + t.refusal().get(), snap);
+            return new Outcome(candidate, false, "published " + ref + " as CANDIDATE; not promoted: " + t.refusal().get() + newlySeen, snap);
         }
         writes.addAll(t.writes());
         lease.publish(writes);
-        return new Outcome(candidate, true, "published " + ref + " and " + t.summary(), snap);
+        return new Outcome(candidate, true, "published " + ref + " and " + t.summary() + newlySeen, snap);
     }
 
     /** The champion's metrics on the snapshot's test films, or why its recorded ones stand in. */
-    record ChampionScore(Map<String, Double> metrics, String how) {
+    record ChampionScore(Map<String, Double> metrics, Map<String, Double> perClass, String how) {
+        ChampionScore(Map<String, Double> metrics, String how) {
+            this(metrics, Map.of(), how);
+        }
     }
 
     private ChampionScore scoreChampion(ModelRelease champion, GzslDataset data) {
@@ -173,7 +178,7 @@ public final class RetrainJob {
             metrics.values().removeIf(v -> !Double.isFinite(v));
             err.printf(Locale.ROOT, "champion %s on the same %d test films: seen %.4f, unseen %.4f, harmonic %.4f%n", ref,
                     data.split("test").size(), r.seenMean(), r.unseenMean(), r.harmonicMean());
-            return new ChampionScore(metrics, "champion " + ref + " measured on the same " + data.split("test").size() + " test films");
+            return new ChampionScore(metrics, r.perClass(), "champion " + ref + " measured on the same " + data.split("test").size() + " test films");
         } catch (IllegalArgumentException | IllegalStateException | org.triage.model.onnx.ModelLoadException e) {
             return new ChampionScore(null, "champion " + ref + " compared by its recorded metrics: cannot score these films: " + e.getMessage());
         }

@@ -37,14 +37,17 @@ public final class SnapshotWriter {
     public Snapshot write(LogSnapshot.Content content, Path dir) {
         Map<String, String> assignment = new TreeMap<>();
         Map<String, Integer> trainPositives = new TreeMap<>();
+        Map<String, Integer> valPositives = new TreeMap<>();
         for (ConfirmedFilm f : content.films().values()) {
             String s = split.of(f.patient());
             assignment.put(f.sopInstanceUid(), s);
             if (s.equals("train")) {
                 f.positives().forEach(l -> trainPositives.merge(l, 1, Integer::sum));
+            } else if (s.equals("val")) {
+                f.positives().forEach(l -> valPositives.merge(l, 1, Integer::sum));
             }
         }
-        SeenPromotion.Classes classes = promotion.decide(content.prototypes(), trainPositives);
+        SeenPromotion.Classes classes = promotion.decide(content.prototypes(), trainPositives, valPositives);
         if (classes.seen().isEmpty() || classes.unseen().isEmpty()) {
             throw new DatasetFormatException("label-prototypes must hold at least one seen and one unseen label with a class vector (seen "
                     + classes.seen().size() + ", unseen " + classes.unseen().size() + ")");

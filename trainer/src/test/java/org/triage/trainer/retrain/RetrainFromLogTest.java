@@ -1,0 +1,336 @@
+package org.triage.trainer.retrain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.triage.events.AlertPolicy;
+import org.triage.events.ConfirmedLabels;
+import org.triage.events.LabelPrototype;
+import org.triage.events.ModelRelease;
+import org.triage.events.NormalisedImage;
+import org.triage.events.PrototypeKind;
+import org.triage.events.RadiographEvent;
+import org.triage.events.ReleaseStatus;
+import org.triage.events.Severity;
+import org.triage.events.ThresholdMode;
+import org.triage.model.onnx.Sha256;
+import org.triage.platform.LocalStack;
+import org.triage.platform.LocalStackOptions;
+import org.triage.schemas.Topics;
+import org.triage.schemas.kafka.KafkaClientProperties;
+import org.triage.schemas.release.ReleaseHistory;
+import org.triage.schemas.serde.AvroSerdes;
+import org.triage.trainer.cli.ExportCommand;
+import org.triage.trainer.cli.PhantomCommand;
+import org.triage.trainer.cli.RetrainCommand;
+import org.triage.trainer.cli.TrainCommand;
+import org.triage.trainer.data.DirectoryDataset;
+import org.triage.trainer.data.GzslDataset;
+import org.triage.trainer.data.Sample;
+import org.triage.trainer.lifecycle.ReleaseLog;
+import picocli.CommandLine;
+
+/**
+ * {@code triage retrain} against a real broker and registry: phantom films on radiographs, the
+ * radiologists' confirmations on labels, the prototypes on label-prototypes and a PROMOTED
+ * champion. A retrain publishes a CANDIDATE recording offsets, split and both models' metrics on
+ * the same test films, promoted by the rule; a crippled challenger is left CANDIDATE; the split is
+ * rebuilt exactly from the recorded offsets after more labels arrived; too little data and a
+ * registry outage in the middle of the job stop it and publish nothing.
+ */
+@Timeout(900)
+class RetrainFromLogTest {
+    private static final String NAME = "cm-dml-gzsl";
+    private static final String NEWLY_SEEN = "Edema";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void retrainPublishesPromotesRejectsRebuildsAndStopsCleanly() throws Exception {
+        Path data = tmp.resolve("phantom");
+        assertEquals(0, new CommandLine(new PhantomCommand()).execute("--out", data.toString(), "--seed", "11", "--train", "360",
+                "--val", "100", "--test", "600", "--no-preview", "--threads", "2"));
+        Path champion = tmp.resolve("champion");
+        assertEquals(0, new CommandLine(new TrainCommand()).execute("--data", data.toString(), "--out", champion.toString(), "--arch",
+                "densenet-tiny", "--epochs", "8", "--lr", "3e-3", "--no-progress", "--threads", "2"));
+        Path store = tmp.resolve("store");
+        try (LocalStack stack = LocalStack.start(LocalStackOptions.defaults().dataDir(tmp.resolve("kafka")))) {
+            String bootstrap = stack.bootstrapServers();
+            String registry = stack.schemaRegistryUrl();
+            assertEquals(0, new CommandLine(new ExportCommand()).execute("--model", champion.toString(), "--val-data", data.toString(),
+                    "--out", tmp.resolve("champion-export").toString(), "--release-version", "v1", "--publish", "--status", "PROMOTED",
+                    "--store", store.toString(), "--bootstrap-servers", bootstrap, "--schema-registry-url", registry));
+
+            GzslDataset ds = DirectoryDataset.open(data);
+            sendPrototypes(stack, ds);
+            // Every film of the phantom goes on radiographs; a patient has two films (same split for both).
+            List<Sample> films = new ArrayList<>();
+            for (String split : List.of("train", "val", "test")) {
+                films.addAll(ds.split(split));
+            }
+            // The phantom keeps its unseen classes in its own test split; the log's films arrive in no such order.
+            java.util.Collections.shuffle(films, new java.util.Random(5));
+            sendRadiographs(stack, films);
+            // Radiologists confirmed the other unseen findings only on test patients' films, so of the unseen labels only
+            // Edema gathers confirmed positives in train and crosses the seen threshold.
+            PatientSplit split = new PatientSplit(1, 0.7, 0.15);
+            List<Sample> confirmable = new ArrayList<>();
+            for (int i = 0; i < films.size(); i++) {
+                Sample s = films.get(i);
+                boolean otherUnseen = s.labels().stream().anyMatch(l -> ds.unseenLabels().contains(l) && !l.equals(NEWLY_SEEN));
+                if (!otherUnseen || split.of(patient(i)).equals("test")) {
+                    confirmable.add(s);
+                }
+            }
+            List<Sample> confirmedFirst = confirmable.subList(0, confirmable.size() * 3 / 4);
+            sendConfirmations(stack, confirmedFirst);
+
+            // 1. A challenger trained on the confirmed films; tolerances wide enough that the rule promotes it.
+            Run promoted = retrain(stack, store, "w1", "--release-version", "r1", "--tolerance", "1", "--seen-tolerance", "1");
+            assertEquals(0, promoted.rc(), promoted.err());
+            assertTrue(promoted.out().contains("published " + NAME + ":r1 and promoted"), promoted.out());
+            ReleaseHistory h = history(stack);
+            ModelRelease r1 = h.release(NAME, "r1").orElseThrow();
+            assertEquals(ReleaseStatus.PROMOTED, r1.getStatus());
+            assertEquals("v1", r1.getParentVersion());
+            assertEquals(ReleaseStatus.RETIRED, h.release(NAME, "v1").orElseThrow().getStatus());
+            assertEquals("PROMOTE", r1.getDecision().getOutcome().toString());
+            assertTrue(r1.getDataOffsets().get(Topics.LABELS + "-0") > 0, r1.getDataOffsets().toString());
+            assertTrue(r1.getDataOffsets().keySet().stream().anyMatch(k -> k.startsWith(Topics.RADIOGRAPHS + "-")), r1.getDataOffsets().toString());
+            assertNotNull(r1.getSplit());
+            for (String m : List.of("seenMean", "unseenMean", "harmonicMean", "champion.seenMean", "champion.harmonicMean")) {
+                assertTrue(Double.isFinite(r1.getMetrics().getOrDefault(m, Double.NaN)), m + " in " + r1.getMetrics());
+            }
+            assertTrue(r1.getSeenLabels().contains(NEWLY_SEEN), "an unseen prototype with enough confirmed positives is a seen class: "
+                    + r1.getSeenLabels());
+            Double asSeen = r1.getMetrics().get("newlySeen." + NEWLY_SEEN + ".auroc");
+            Double asUnseen = r1.getMetrics().get("newlySeen." + NEWLY_SEEN + ".aurocAsUnseenPrototype");
+            assertNotNull(asSeen, r1.getMetrics().toString());
+            assertNotNull(asUnseen, r1.getMetrics().toString());
+            System.out.printf("retrain: %s as a seen class AUROC %.3f, as an unseen prototype %.3f; release metrics %s%n", NEWLY_SEEN,
+                    asSeen, asUnseen, r1.getMetrics());
+            // Nothing confirmed since r1 was trained: refused before any training.
+            long afterR1 = releaseRecords(bootstrap);
+            Run nothingNew = retrain(stack, store, "w4", "--release-version", "r3");
+            assertEquals(2, nothingNew.rc(), nothingNew.err());
+            assertTrue(nothingNew.err().contains("nothing new since"), nothingNew.err());
+            assertEquals(afterR1, releaseRecords(bootstrap));
+            String snapshotLabels = Files.readString(tmp.resolve("w1/data").resolve(DirectoryDataset.LABELS_FILE));
+
+            // 2. More confirmations arrive; a rebuild from r1's recorded offsets still gives r1's split, film for film.
+            sendConfirmations(stack, confirmable.subList(confirmedFirst.size(), confirmable.size()));
+            Run rebuilt = retrain(stack, store, "w2", "--snapshot-only", "--rebuild", "r1");
+            assertEquals(0, rebuilt.rc(), rebuilt.err());
+            assertTrue(rebuilt.out().contains(r1.getSplit().getHash()), rebuilt.out() + " vs " + r1.getSplit().getHash());
+            assertEquals(snapshotLabels, Files.readString(tmp.resolve("w2/data").resolve(DirectoryDataset.LABELS_FILE)));
+
+            // 3. A challenger that learned nothing (lr ~ 0): the rule keeps the champion, the challenger stays CANDIDATE.
+            Run rejected = retrain(stack, store, "w3", "--release-version", "r2", "--arch", "densenet-tiny", "--epochs", "1", "--lr", "1e-12",
+                    "--ema", "0");
+            assertEquals(0, rejected.rc(), rejected.err());
+            h = history(stack);
+            ModelRelease r2 = h.release(NAME, "r2").orElseThrow();
+            Map<String, Double> champ = r2.getDecision().getChampionMetrics();
+            Map<String, Double> chall = r2.getDecision().getChallengerMetrics();
+            // The rule at its defaults (tolerance 0, seen tolerance 0.02) on the numbers both models got on the same films.
+            boolean better = chall.get("harmonicMean") >= champ.get("harmonicMean") && chall.get("seenMean") >= champ.get("seenMean") - 0.02;
+            System.out.printf("retrain r2 (lr ~ 0): challenger %s vs champion %s -> %s%n", chall, champ, r2.getDecision().getOutcome());
+            assertEquals(better ? "PROMOTE" : "REJECT", r2.getDecision().getOutcome().toString(), rejected.out());
+            if (!better) {
+                assertTrue(rejected.out().contains("as CANDIDATE; not promoted"), rejected.out());
+                assertEquals(ReleaseStatus.CANDIDATE, r2.getStatus());
+                assertEquals("r1", h.promoted(NAME).orElseThrow().getVersion(), "the champion stays in service");
+            }
+
+            // 4. Too little data. Exit 2, one line, nothing published.
+            long before = releaseRecords(bootstrap);
+            Run tooFew = retrain(stack, store, "w5", "--release-version", "r3", "--force-retrain", "--min-images", "100000");
+            assertEquals(2, tooFew.rc(), tooFew.err());
+            assertTrue(tooFew.err().contains("too few confirmed films"), tooFew.err());
+            assertFalse(tooFew.err().contains("Exception") || tooFew.err().contains("\tat "), tooFew.err());
+            assertEquals(before, releaseRecords(bootstrap), "a refused retrain publishes nothing");
+
+            // 5. The registry goes away while the job trains: it stops with a message and publishes nothing.
+            int registryPort = stack.registry().port();
+            Run outage = retrainStoppingRegistry(stack, store, "w6", "--release-version", "r4", "--force-retrain", "--arch", "densenet-tiny", "--epochs", "1");
+            assertEquals(1, outage.rc(), outage.err());
+            assertTrue(outage.err().lines().anyMatch(l -> l.startsWith("triage retrain: ")), outage.err());
+            assertFalse(outage.err().contains("\tat "), outage.err());
+            assertEquals(before, releaseRecords(bootstrap), "the failed job published nothing");
+            try (var restarted = org.triage.platform.registry.SchemaRegistryServer.start(bootstrap, "127.0.0.1", registryPort)) {
+                assertTrue(history(stack).release(NAME, "r4").isEmpty());
+            }
+        }
+    }
+
+    record Run(int rc, String out, String err) {
+    }
+
+    private Run retrain(LocalStack stack, Path store, String work, String... extra) {
+        return retrain(stack, store, work, null, extra);
+    }
+
+    private Run retrainStoppingRegistry(LocalStack stack, Path store, String work, String... extra) {
+        return retrain(stack, store, work, stack, extra);
+    }
+
+    /** Runs the command in-process; with {@code stopRegistryOf}, its registry is closed when training starts. */
+    private Run retrain(LocalStack stack, Path store, String work, LocalStack stopRegistryOf, String... extra) {
+        Map<String, String> options = new java.util.LinkedHashMap<>(Map.of("--work-dir", tmp.resolve(work).toString(), "--store",
+                store.toString(), "--arch", "densenet-tiny", "--min-images", "100", "--min-positives", "4", "--threads", "2", "--epochs", "8", "--lr", "3e-3",
+                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl()));
+        options.put("--timeout-ms", "10000");
+        List<String> args = new ArrayList<>(List.of("--no-progress"));
+        for (int i = 0; i < extra.length; i++) {
+            if (extra[i].startsWith("--") && i + 1 < extra.length && !extra[i + 1].startsWith("--")) {
+                options.put(extra[i], extra[++i]); // the caller's value replaces the default
+            } else {
+                args.add(extra[i]);
+            }
+        }
+        options.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8) {
+            @Override
+            public void println(String x) {
+                super.println(x);
+                if (stopRegistryOf != null && x != null && x.startsWith("training ")) {
+                    stopRegistryOf.registry().close();
+                }
+            }
+        };
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(errStream);
+            int rc = new CommandLine(new RetrainCommand()).execute(args.toArray(String[]::new));
+            return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            oldOut.print(out.toString(StandardCharsets.UTF_8));
+            oldOut.print(err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static ReleaseHistory history(LocalStack stack) {
+        return new ReleaseLog(stack.bootstrapServers(), stack.schemaRegistryUrl(), KafkaClientProperties.none(), Duration.ofSeconds(30)).read();
+    }
+
+    /** Committed records on model-releases, read as bytes (no registry needed). */
+    private static long releaseRecords(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.MODEL_RELEASES, Duration.ofSeconds(10)).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = c.endOffsets(parts);
+            long n = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
+                n += c.poll(Duration.ofMillis(200)).count();
+            }
+            return n;
+        }
+    }
+
+    private static void sendPrototypes(LocalStack stack, GzslDataset ds) throws Exception {
+        Instant now = Instant.now();
+        try (KafkaProducer<String, LabelPrototype> p = producer(stack, LabelPrototype.class)) {
+            for (String label : ds.allLabels()) {
+                List<Float> v = new ArrayList<>();
+                for (float f : ds.classVector(label)) {
+                    v.add(f);
+                }
+                boolean unseen = ds.unseenLabels().contains(label);
+                LabelPrototype proto = LabelPrototype.newBuilder().setLabelId(label).setDisplayName(label).setVector(v)
+                        .setVectorEncoder(ds.classVectorEncoder()).setDimension(v.size())
+                        .setKind(unseen ? PrototypeKind.UNSEEN : PrototypeKind.SEEN)
+                        .setAlertPolicy(AlertPolicy.newBuilder().setMode(ThresholdMode.CALIBRATED).setRare(unseen).build())
+                        .setSeverity(Severity.MEDIUM).setAuthor("test").setVersion(1).setCreatedAt(now).setUpdatedAt(now).build();
+                p.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, label, proto)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void sendRadiographs(LocalStack stack, List<Sample> films) throws Exception {
+        try (KafkaProducer<String, RadiographEvent> p = producer(stack, RadiographEvent.class)) {
+            for (int i = 0; i < films.size(); i++) {
+                Sample s = films.get(i);
+                byte[] png = Files.readAllBytes(s.imagePath());
+                NormalisedImage img = NormalisedImage.newBuilder().setWidth(64).setHeight(64).setBitsStored(8).setEncoding("png8")
+                        .setData(ByteBuffer.wrap(png)).setUri(null).setSha256(Sha256.hex(png)).setPixelSha256(Sha256.hex(png))
+                        .setOriginalWidth(64).setOriginalHeight(64).setOriginalPhotometric(null).build();
+                RadiographEvent ev = RadiographEvent.newBuilder().setEventId("ev-" + i).setSopInstanceUid(sop(s))
+                        .setStudyInstanceUid("2.25." + (1000 + i)).setPatientPseudonym(patient(i)).setSourceSystem("test")
+                        .setReceivedAt(Instant.now()).setImage(img).build();
+                p.send(new ProducerRecord<>(Topics.RADIOGRAPHS, ev.getSopInstanceUid(), ev));
+            }
+            p.flush();
+        }
+    }
+
+    private static void sendConfirmations(LocalStack stack, List<Sample> films) throws Exception {
+        try (KafkaProducer<String, ConfirmedLabels> p = producer(stack, ConfirmedLabels.class)) {
+            for (Sample s : films) {
+                ConfirmedLabels c = ConfirmedLabels.newBuilder().setSopInstanceUid(sop(s)).setLabels(List.copyOf(s.labels()))
+                        .setRadiologist("dr.test").setConfirmedAt(Instant.now()).setSource("dataset").build();
+                p.send(new ProducerRecord<>(Topics.LABELS, c.getSopInstanceUid(), c));
+            }
+            p.flush();
+        }
+    }
+
+    private static String patient(int filmIndex) {
+        return "patient-" + (filmIndex / 2);
+    }
+
+    private static String sop(Sample s) {
+        return "2.25.9" + Math.abs((long) s.imageId().hashCode());
+    }
+
+    private static <T extends SpecificRecord> KafkaProducer<String, T> producer(LocalStack stack, Class<T> type) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        return new KafkaProducer<>(p, new StringSerializer(), AvroSerdes.specific(type, stack.schemaRegistryUrl(), false).serializer());
+    }
+}
