@@ -75,13 +75,14 @@ final class EmergingDiseaseStory {
         // Phase 0: routine films are stored; the known unseen labels are calibrated on them, as at any site.
         say.step("routine films: the stored history the site's unseen labels are calibrated on");
         double seconds = sendAndAwait(films.reference());
-        long rescans = stream.meters().rescansCompleted();
         for (String label : knownUnseen) {
             String said = cli("calibrate", "--id", label, "--model-dir", modelDir.toString(), "--by", "demo-epidemiologist");
             say.result(condensed(said));
         }
         // Calibrating makes a new prototype version, which the stream rescans; let those finish before the story's own.
-        awaitRescans(rescans + knownUnseen.size());
+        for (String label : knownUnseen) {
+            awaitRescanOf(label);
+        }
 
         // Phase 1: the class is in the films but no prototype names it.
         say.step(String.format(Locale.ROOT, "films with an unknown disease: %d of the next %d show %s, which no prototype knows",
@@ -98,12 +99,10 @@ final class EmergingDiseaseStory {
         if (!collector.awaitEmbeddings(before.size(), Duration.ofSeconds(60))) {
             say.result("only " + collector.embeddings.size() + " of " + before.size() + " stored embeddings read back in time");
         }
-        long rescansBefore = stream.meters().rescansCompleted();
         float[] classVector = dataset.classVector(emerging);
         addDisease(classVector);
-        awaitRescans(rescansBefore + 1);
-        collector.awaitAlertsQuiet(Duration.ofSeconds(2), Duration.ofSeconds(30));
-        List<String> retro = sopsOf(AlertType.RETROSPECTIVE_MATCH);
+        awaitRescanOf(emerging);
+        List<String> retro = sopsOf(AlertType.RETROSPECTIVE_MATCH, emerging);
         Retrieval retroScore = Retrieval.of(retro, before, shows);
         Map<String, Object> retrospective = retroScore.json();
         List<String> scanned = before.stream().filter(collector.embeddings::containsKey).toList();
@@ -226,11 +225,25 @@ final class EmergingDiseaseStory {
                 fmt(median(wave.stream().filter(shows).toList())), fmt(median(wave.stream().filter(shows.negate()).toList())), threshold);
     }
 
-    private void awaitRescans(long completed) throws InterruptedException {
+    /**
+     * Until the stream's rescan of {@code label} has committed and the collector has read every match it
+     * published. Counting completed rescans instead would let another label's late rescan stand in for
+     * this one, and waiting for the alerts to go quiet would count before a slow machine delivers them.
+     */
+    private void awaitRescanOf(String label) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (stream.meters().rescansCompleted() < completed) {
+        Long published;
+        while ((published = stream.meters().rescanMatches().get(label)) == null) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the retrospective rescan did not complete within " + timeout.toSeconds() + " s");
+                throw new IllegalStateException("the retrospective rescan of " + label + " did not complete within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(100);
+        }
+        while (sopsOf(AlertType.RETROSPECTIVE_MATCH, label).size() < published) {
+            if (System.nanoTime() > deadline) {
+                say.result("only %d of the %d RETROSPECTIVE_MATCH alerts of %s read back in time", sopsOf(AlertType.RETROSPECTIVE_MATCH,
+                        label).size(), published, label);
+                return;
             }
             Thread.sleep(100);
         }
@@ -268,8 +281,8 @@ final class EmergingDiseaseStory {
         return seconds;
     }
 
-    private List<String> sopsOf(AlertType type) {
-        return collector.alertsOf(type).stream().filter(a -> emerging.equals(a.getLabelId())).map(Alert::getSopInstanceUid)
+    private List<String> sopsOf(AlertType type, String label) {
+        return collector.alertsOf(type).stream().filter(a -> label.equals(a.getLabelId().toString())).map(Alert::getSopInstanceUid)
                 .map(CharSequence::toString).distinct().toList();
     }
 
