@@ -214,7 +214,7 @@ public final class DemoRun {
         int attempts = 3;
         for (int i = 0; i < attempts; i++) {
             long seed = PHANTOM_SEED + i;
-            deleteRecursively(model);
+            org.triage.schemas.io.Directories.deleteRecursively(model);
             int rc = new CommandLine(new TrainCommand()).execute("--data", data.toString(), "--out", model.toString(),
                     "--time-budget", String.valueOf(trainMinutes), "--seed", String.valueOf(seed));
             if (rc == 0) {
@@ -226,16 +226,6 @@ public final class DemoRun {
         throw new IllegalStateException("training failed " + attempts + " times; see the messages above");
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 
     private static void run(Object command, String... args) {
         int rc = new CommandLine(command).execute(args);

@@ -210,7 +210,7 @@ public final class BenchRescanCommand implements Callable<Integer> {
             return 0;
         } finally {
             if (randomDir != null) {
-                BenchStreamCommand.deleteQuietly(randomDir);
+                org.triage.schemas.io.Directories.deleteQuietly(randomDir);
             }
         }
     }

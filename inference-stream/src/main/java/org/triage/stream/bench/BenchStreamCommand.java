@@ -147,7 +147,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
             return 1;
         } finally {
             if (randomDir != null) {
-                deleteQuietly(randomDir);
+                org.triage.schemas.io.Directories.deleteQuietly(randomDir);
             }
         }
     }
@@ -237,7 +237,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
             if (stack != null) {
                 stack.close();
             }
-            deleteQuietly(state);
+            org.triage.schemas.io.Directories.deleteQuietly(state);
         }
         return 0;
     }
@@ -433,11 +433,4 @@ public final class BenchStreamCommand implements Callable<Integer> {
         return Math.round(v * 100) / 100.0;
     }
 
-    static void deleteQuietly(Path dir) {
-        try (var s = Files.walk(dir)) {
-            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(f -> f.toFile().delete());
-        } catch (Exception e) {
-            // temp dir; nothing to report
-        }
-    }
 }

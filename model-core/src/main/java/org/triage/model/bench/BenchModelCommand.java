@@ -9,13 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.triage.model.manifest.ModelManifest;
 import org.triage.model.onnx.ExportedModel;
 import org.triage.model.onnx.ModelLoadException;
@@ -113,7 +111,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                     }
                 } finally {
                     if (t.randomInit()) {
-                        deleteRecursively(dir);
+                        org.triage.schemas.io.Directories.deleteQuietly(dir);
                     }
                 }
             }
@@ -206,13 +204,4 @@ public final class BenchModelCommand implements Callable<Integer> {
         return Math.round(v * 100.0) / 100.0;
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            System.err.println("could not delete temporary model " + dir + ": " + e.getMessage());
-        }
-    }
 }

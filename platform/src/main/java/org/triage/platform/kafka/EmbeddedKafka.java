@@ -9,7 +9,7 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.triage.platform.PortInUseException;
-import org.triage.platform.internal.Dirs;
+import org.triage.schemas.io.Directories;
 import org.triage.platform.internal.Ports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,7 +109,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             lock.close();
         }
         if (tempRoot != null) {
-            Dirs.deleteQuietly(tempRoot);
+            Directories.deleteQuietly(tempRoot);
         }
     }
 
@@ -168,7 +168,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         shutdownQuietly(server);
         lock.close();
         if (tempRoot != null) {
-            Dirs.deleteQuietly(tempRoot);
+            Directories.deleteQuietly(tempRoot);
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
-import org.triage.platform.internal.Dirs;
+import org.triage.schemas.io.Directories;
 import org.triage.platform.internal.Ports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -279,7 +279,7 @@ public final class KafkaClusterProcesses implements AutoCloseable {
         }
         lock.close();
         if (temporary) {
-            Dirs.deleteQuietly(root);
+            Directories.deleteQuietly(root);
         }
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.triage.platform.internal.Dirs;
+import org.triage.schemas.io.Directories;
 import org.triage.platform.kafka.EmbeddedKafka;
 import org.triage.schemas.Topics;
 
@@ -57,7 +57,7 @@ class RegistryDurabilityTest {
         if (kafka != null) {
             kafka.close();
         }
-        Dirs.deleteQuietly(dataDir);
+        Directories.deleteQuietly(dataDir);
     }
 
     private static SchemaRegistryServer registry(EmbeddedKafka broker) throws Exception {

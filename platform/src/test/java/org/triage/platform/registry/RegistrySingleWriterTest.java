@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.triage.platform.internal.Dirs;
+import org.triage.schemas.io.Directories;
 import org.triage.platform.kafka.EmbeddedKafka;
 
 /**
@@ -71,7 +71,7 @@ class RegistrySingleWriterTest {
         if (kafka != null) {
             kafka.close();
         }
-        Dirs.deleteQuietly(dataDir);
+        Directories.deleteQuietly(dataDir);
     }
 
     private static Admin admin() {

@@ -8,10 +8,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.triage.model.onnx.Sha256;
 
 /**
@@ -54,7 +52,7 @@ public final class DirectoryModelStore implements ModelStore {
                     throw e;
                 }
             } finally {
-                deleteRecursively(staging);
+                org.triage.schemas.io.Directories.deleteRecursively(staging);
             }
             return uris(target, files);
         } catch (IOException e) {
@@ -85,14 +83,4 @@ public final class DirectoryModelStore implements ModelStore {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

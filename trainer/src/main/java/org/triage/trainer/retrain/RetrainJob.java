@@ -186,7 +186,11 @@ public final class RetrainJob {
 
     private Snapshot snapshot(TopicOffsets ends) {
         Path dir = plan.workDir().resolve("data");
-        clean(dir);
+        try {
+            org.triage.schemas.io.Directories.deleteRecursively(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
+        }
         LogSnapshot.Content content = reader().read(ends, dir.resolve(DirectoryDataset.IMAGES_DIR));
         Snapshot snap = new SnapshotWriter(plan.split(), plan.promotion()).write(content, dir);
         err.println("snapshot: " + snap.films() + " confirmed films (train " + snap.split().train() + ", val " + snap.split().val()
@@ -215,16 +219,4 @@ public final class RetrainJob {
         }
     }
 
-    private static void clean(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot clear " + dir + ": " + e.getMessage(), e);
-        }
-    }
 }
