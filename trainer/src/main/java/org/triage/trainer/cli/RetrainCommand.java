@@ -7,14 +7,12 @@ import org.triage.model.distance.DistanceFunction;
 import org.triage.model.preprocess.PreprocessSpec;
 import org.triage.schemas.cli.ConnectionOptions;
 import org.triage.trainer.data.DatasetFormatException;
-import org.triage.trainer.export.ExportException;
 import org.triage.trainer.lifecycle.ChampionChallengerRule;
 import org.triage.trainer.lifecycle.LifecycleRefusal;
 import org.triage.trainer.model.ArchSpec;
 import org.triage.trainer.model.TrainHyper;
 import org.triage.trainer.retrain.PatientSplit;
 import org.triage.trainer.retrain.RetrainJob;
-import org.triage.trainer.retrain.RetrainLease;
 import org.triage.trainer.retrain.RetrainPlan;
 import org.triage.trainer.retrain.RetrainRefusal;
 import org.triage.trainer.retrain.SeenPromotion;
@@ -94,41 +92,11 @@ public final class RetrainCommand implements Callable<Integer> {
             description = "Model store (env TRIAGE_MODEL_STORE; default ${DEFAULT-VALUE}).")
     String store;
 
-    @Option(names = "--time-budget", defaultValue = "0", description = "Stop training after the epoch that would overrun this many minutes (0 = no limit).")
-    double timeBudgetMin;
-
-    @Option(names = "--arch", defaultValue = TrainCommand.Defaults.ARCH, description = "Network (default ${DEFAULT-VALUE}; see 'triage train --help').")
-    String arch;
-
-    @Option(names = "--resize", defaultValue = "" + TrainCommand.Defaults.RESIZE, description = "Shorter side before cropping (default ${DEFAULT-VALUE}).")
-    int resize;
-
-    @Option(names = "--image-size", defaultValue = "" + TrainCommand.Defaults.CROP, description = "Square crop fed to the network (default ${DEFAULT-VALUE}).")
-    int crop;
-
-    @Option(names = "--epochs", defaultValue = "" + TrainCommand.Defaults.EPOCHS, description = "default ${DEFAULT-VALUE}")
-    int epochs;
-
-    @Option(names = "--batch-size", defaultValue = "32")
-    int batchSize;
-
-    @Option(names = "--lr", defaultValue = "" + TrainCommand.Defaults.LR)
-    double lr;
-
-    @Option(names = "--ema", defaultValue = "" + TrainCommand.Defaults.EMA, description = "Weight-average decay; 0 = off (default ${DEFAULT-VALUE}).")
-    double ema;
-
-    @Option(names = "--seed", defaultValue = "7", description = "Training seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--threads", description = "PyTorch threads and preprocessing workers (default: all cores).")
-    Integer threads;
-
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
-
     @Option(names = "--timeout-ms", defaultValue = "30000", description = "How long to wait for Kafka (default ${DEFAULT-VALUE}).")
     long timeoutMs;
+
+    @Mixin
+    TrainingOptions training;
 
     @Spec
     CommandSpec spec;
@@ -137,7 +105,7 @@ public final class RetrainCommand implements Callable<Integer> {
     public Integer call() {
         var err = System.err;
         try {
-            int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            int n = training.threadCount();
             TrainCommand.configureThreads(n);
             RetrainJob job = new RetrainJob(plan(n), err);
             if (snapshotOnly) {
@@ -154,10 +122,8 @@ public final class RetrainCommand implements Callable<Integer> {
         } catch (RetrainRefusal | LifecycleRefusal | DatasetFormatException | IllegalArgumentException e) {
             err.println("triage retrain: " + e.getMessage());
             return REFUSED;
-        } catch (RetrainLease.LeaseLost | IllegalStateException | ExportException | java.io.UncheckedIOException e) {
-            err.println("triage retrain: " + e.getMessage());
-            return 1;
         } catch (java.io.IOException | RuntimeException e) {
+            // A lost lease, an outage, a failed export: nothing was published, and the message says which.
             err.println("triage retrain: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
             return 1;
         }
@@ -182,11 +148,11 @@ public final class RetrainCommand implements Callable<Integer> {
             ends = new TopicOffsets(release.getDataOffsets());
             split = PatientSplit.parse(release.getSplit().getMethod(), release.getSplit().getSeed());
         }
-        TrainHyper hyper = new TrainHyper(lr, 3e-4, 0.9, 0.999, batchSize, epochs, TrainCommand.Defaults.LR_STEP, 0.1, 2f, 0.03f,
-                TrainCommand.Defaults.DELTA, true, false, seed, TrainCommand.Defaults.SEMANTIC_INIT_STD, ema,
+        TrainHyper hyper = new TrainHyper(training.lr, 3e-4, 0.9, 0.999, training.batchSize, training.epochs, TrainCommand.Defaults.LR_STEP, 0.1, 2f, 0.03f,
+                TrainCommand.Defaults.DELTA, true, false, training.seed, TrainCommand.Defaults.SEMANTIC_INIT_STD, training.ema,
                 TrainCommand.Defaults.INTENSITY_JITTER);
-        TrainSettings settings = new TrainSettings(ArchSpec.byName(arch), PreprocessSpec.imagenet(resize, crop),
-                DistanceFunction.WEIGHTED_EUCLIDEAN, hyper, nThreads, !noProgress, timeBudgetMin * 60);
+        TrainSettings settings = new TrainSettings(ArchSpec.byName(training.arch), PreprocessSpec.imagenet(training.resize, training.crop),
+                DistanceFunction.WEIGHTED_EUCLIDEAN, hyper, nThreads, !training.noProgress, training.timeBudgetMin * 60);
         return new RetrainPlan(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties(),
                 Duration.ofMillis(timeoutMs), modelName, workDir, store, split, new SeenPromotion(minPositives), minImages, settings,
                 new ChampionChallengerRule(tolerance, seenTolerance), by, ends, forceRetrain, version, nThreads);

@@ -14,6 +14,7 @@ import org.triage.trainer.train.FlipPolicy;
 import org.triage.trainer.train.GzslTrainer;
 import org.triage.trainer.train.TrainSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,20 +31,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "model folder to write")
     Path out;
 
-    @Option(names = "--arch", defaultValue = Defaults.ARCH, description = "densenet121 | densenet-small | densenet-small-hr | densenet-small-hr4 | densenet-tiny (default ${DEFAULT-VALUE})")
-    String arch;
-
-    @Option(names = "--image-size", defaultValue = "" + Defaults.CROP, description = "square crop fed to the network (default ${DEFAULT-VALUE}; paper 224)")
-    int crop;
-
-    @Option(names = "--resize", defaultValue = "" + Defaults.RESIZE, description = "shorter side before cropping (default ${DEFAULT-VALUE}; paper 256)")
-    int resize;
-
     @Option(names = "--distance", defaultValue = "weighted-euclidean", description = "weighted-euclidean | euclidean | manhattan | chebyshev | lance-williams")
     String distance;
-
-    @Option(names = "--lr", defaultValue = "" + Defaults.LR, description = "Adam learning rate (default ${DEFAULT-VALUE}; paper 1e-4)")
-    double lr;
 
     @Option(names = "--weight-decay", defaultValue = "3e-4", description = "Adam weight decay (L2 on the gradient; default ${DEFAULT-VALUE})")
     double weightDecay;
@@ -53,12 +42,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--beta2", defaultValue = "0.999")
     double beta2;
-
-    @Option(names = "--batch-size", defaultValue = "32")
-    int batchSize;
-
-    @Option(names = "--epochs", defaultValue = "" + Defaults.EPOCHS, description = "default ${DEFAULT-VALUE}; paper 40")
-    int epochs;
 
     @Option(names = "--lr-step", defaultValue = "" + Defaults.LR_STEP, description = "multiply the lr by --lr-gamma every N epochs (default ${DEFAULT-VALUE}; paper 10)")
     int lrStep;
@@ -82,10 +65,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--semantic-slope", description = "LeakyReLU slope of the semantic MLP (default: the arch's, 0.01; 1 = linear mapping)")
     Float semanticSlope;
 
-    @Option(names = "--ema", defaultValue = "" + Defaults.EMA,
-            description = "decay of the moving average of the weights that is validated and saved; 0 = off (default ${DEFAULT-VALUE})")
-    double ema;
-
     @Option(names = "--intensity-jitter", defaultValue = "" + Defaults.INTENSITY_JITTER,
             description = "photometric augmentation strength: gain 1+-s, offset +-s/2, gamma exp(+-s); 0 = off (default ${DEFAULT-VALUE})")
     double intensityJitter;
@@ -100,26 +79,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--flip", defaultValue = "auto", description = "horizontal flip: auto (off where laterality is part of a class) | on | off")
     String flip;
 
-    @Option(names = "--seed", defaultValue = "7")
-    long seed;
-
-    @Option(names = "--threads", description = "PyTorch intra-op threads and preprocessing workers (default: all cores)")
-    Integer threads;
-
     @Option(names = "--resume", description = "continue from the last checkpoint in --out")
     boolean resume;
-
-    @Option(names = "--no-progress", description = "no progress bar (epoch summaries still go to stderr)")
-    boolean noProgress;
-
-    @Option(names = "--time-budget", defaultValue = "0", description = "stop after the epoch that would overrun this many minutes (0 = no limit)")
-    double timeBudgetMin;
 
     @Option(names = "--ablation", description = "run the Table 3-5 ablations (distances, alpha, beta) into --out/ablation.md")
     boolean ablation;
 
     @Option(names = "--ablation-epochs", defaultValue = "6", description = "epochs of each ablation run (default ${DEFAULT-VALUE})")
     int ablationEpochs;
+
+    @Mixin
+    TrainingOptions training;
 
     /** The phantom benchmark configuration. */
     public static final class Defaults {
@@ -144,7 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = training.threadCount();
         configureThreads(nThreads);
         try {
             GzslDataset dataset = GzslDataset.open(data);
@@ -154,10 +124,10 @@ public final class TrainCommand implements Callable<Integer> {
                 case "off" -> false;
                 default -> throw new IllegalArgumentException("--flip must be auto, on or off");
             };
-            TrainHyper hyper = new TrainHyper(lr, weightDecay, beta1, beta2, batchSize, epochs, lrStep, lrGamma, alpha, beta, delta,
-                    !noAugment, flipOk && !noAugment, seed, semanticInitStd, ema, intensityJitter);
-            TrainSettings settings = new TrainSettings(semanticSlope == null ? ArchSpec.byName(arch) : ArchSpec.byName(arch).withSemanticSlope(semanticSlope), PreprocessSpec.imagenet(resize, crop),
-                    DistanceFunction.fromId(distance), hyper, nThreads, !noProgress, timeBudgetMin * 60, backboneWeights);
+            TrainHyper hyper = new TrainHyper(training.lr, weightDecay, beta1, beta2, training.batchSize, training.epochs, lrStep, lrGamma, alpha, beta, delta,
+                    !noAugment, flipOk && !noAugment, training.seed, semanticInitStd, training.ema, intensityJitter);
+            TrainSettings settings = new TrainSettings(semanticSlope == null ? ArchSpec.byName(training.arch) : ArchSpec.byName(training.arch).withSemanticSlope(semanticSlope), PreprocessSpec.imagenet(training.resize, training.crop),
+                    DistanceFunction.fromId(distance), hyper, nThreads, !training.noProgress, training.timeBudgetMin * 60, backboneWeights);
             if (ablation) {
                 Path table = new AblationRunner(settings, ablationEpochs, System.err).run(dataset, out);
                 System.out.println("ablation table: " + table);
