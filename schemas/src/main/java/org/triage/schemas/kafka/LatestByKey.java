@@ -86,7 +86,7 @@ public final class LatestByKey {
         return out;
     }
 
-    private static Properties consumerProperties(Properties client) {
+    static Properties consumerProperties(Properties client) {
         Properties p = new Properties();
         p.putAll(client);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -95,7 +95,7 @@ public final class LatestByKey {
         return p;
     }
 
-    private static <V> void readToEnd(KafkaConsumer<String, V> c, String topic, Duration timeout,
+    static <V> void readToEnd(KafkaConsumer<String, V> c, String topic, Duration timeout,
                                       java.util.function.Consumer<ConsumerRecord<String, V>> each) {
         List<PartitionInfo> infos = c.partitionsFor(topic, timeout);
         if (infos == null || infos.isEmpty()) throw new TopicReadException("topic '" + topic + "' does not exist", true);

@@ -9,15 +9,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.triage.events.Artifact;
@@ -29,6 +25,7 @@ import org.triage.model.onnx.Sha256;
 import org.triage.platform.LocalStack;
 import org.triage.platform.LocalStackOptions;
 import org.triage.schemas.Topics;
+import org.triage.schemas.kafka.TopicRecords;
 import org.triage.schemas.serde.AvroSerdes;
 import org.triage.trainer.cli.ExportCommand;
 import org.triage.trainer.model.ArchSpec;
@@ -78,18 +75,9 @@ class PublishTest {
     private static ModelRelease readLast(LocalStack stack) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (var serde = AvroSerdes.specific(ModelRelease.class, stack.schemaRegistryUrl(), false);
-             KafkaConsumer<String, ModelRelease> c = new KafkaConsumer<>(p, new StringDeserializer(), serde.deserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.MODEL_RELEASES, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            List<ConsumerRecord<String, ModelRelease>> got = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (got.isEmpty() && System.currentTimeMillis() < deadline) {
-                c.poll(Duration.ofMillis(500)).forEach(got::add);
-            }
+        try (var serde = AvroSerdes.specific(ModelRelease.class, stack.schemaRegistryUrl(), false)) {
+            List<ConsumerRecord<String, ModelRelease>> got = TopicRecords.all(p, Topics.MODEL_RELEASES, serde.deserializer(),
+                    Duration.ofSeconds(30));
             assertEquals(1, got.size(), "one release record");
             assertEquals("cm-dml-gzsl:v1", got.get(0).key(), "keyed by name:version, so history survives compaction");
             return got.get(0).value();

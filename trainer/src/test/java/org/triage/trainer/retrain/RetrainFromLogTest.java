@@ -19,13 +19,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
@@ -45,6 +42,7 @@ import org.triage.model.onnx.Sha256;
 import org.triage.platform.LocalStack;
 import org.triage.platform.LocalStackOptions;
 import org.triage.schemas.Topics;
+import org.triage.schemas.kafka.TopicRecords;
 import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.release.ReleaseHistory;
 import org.triage.schemas.serde.AvroSerdes;
@@ -255,20 +253,7 @@ class RetrainFromLogTest {
     private static long releaseRecords(String bootstrap) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.MODEL_RELEASES, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> ends = c.endOffsets(parts);
-            long n = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-                n += c.poll(Duration.ofMillis(200)).count();
-            }
-            return n;
-        }
+        return TopicRecords.all(p, Topics.MODEL_RELEASES, new ByteArrayDeserializer(), Duration.ofSeconds(30)).size();
     }
 
     private static void sendPrototypes(LocalStack stack, GzslDataset ds) throws Exception {
