@@ -15,6 +15,8 @@ import org.triage.trainer.retrain.PatientSplit;
 import org.triage.trainer.retrain.RetrainJob;
 import org.triage.trainer.retrain.RetrainPlan;
 import org.triage.trainer.retrain.RetrainRefusal;
+import org.triage.trainer.retrain.RetrainTrigger;
+import org.triage.trainer.retrain.RetrainWatcher;
 import org.triage.trainer.retrain.SeenPromotion;
 import org.triage.trainer.retrain.Snapshot;
 import org.triage.trainer.retrain.TopicOffsets;
@@ -31,7 +33,9 @@ import picocli.CommandLine.Spec;
             "split by patient, train, export, evaluate the new model and the PROMOTED one on the same test films, publish a CANDIDATE",
             "with its offsets, split, metrics and the champion/challenger decision, and promote it when the rule says so.",
             "Exit 0: published (promoted or left CANDIDATE, the line says which and why); 2: stopped by a check, nothing published;",
-            "1: Kafka, the registry or the model store could not be used."})
+            "1: Kafka, the registry or the model store could not be used.",
+            "--watch: run as a service that starts a job when --min-new-confirmations arrive or a label reaches --min-positives;",
+            "several instances may run, one of them (consumer group triage-retrain-watch-<model>) starts jobs."})
 public final class RetrainCommand implements Callable<Integer> {
     static final int REFUSED = 2;
 
@@ -92,6 +96,17 @@ public final class RetrainCommand implements Callable<Integer> {
             description = "Model store (env TRIAGE_MODEL_STORE; default ${DEFAULT-VALUE}).")
     String store;
 
+    @Option(names = "--watch", description = "Run as a service: check the labels topic every --watch-interval and retrain when it is time.")
+    boolean watch;
+
+    @Option(names = "--min-new-confirmations", defaultValue = "50",
+            description = "With --watch: confirmations since the last retrained release that start a job (default ${DEFAULT-VALUE}).")
+    int minNewConfirmations;
+
+    @Option(names = "--watch-interval", defaultValue = "60", paramLabel = "SECONDS",
+            description = "With --watch: seconds between checks (default ${DEFAULT-VALUE}).")
+    long watchIntervalSeconds;
+
     @Option(names = "--timeout-ms", defaultValue = "30000", description = "How long to wait for Kafka (default ${DEFAULT-VALUE}).")
     long timeoutMs;
 
@@ -107,7 +122,10 @@ public final class RetrainCommand implements Callable<Integer> {
         try {
             int n = training.threadCount();
             TrainCommand.configureThreads(n);
-            RetrainJob job = new RetrainJob(plan(n), err);
+            if (watch) {
+                return watch(n);
+            }
+            RetrainJob job = new RetrainJob(plan(n, offsets != null ? TopicOffsets.read(offsets) : null), err);
             if (snapshotOnly) {
                 Snapshot s = job.snapshotOnly();
                 System.out.println("snapshot " + s.dir() + ": " + s.films() + " films, split " + s.split().hash());
@@ -129,7 +147,31 @@ public final class RetrainCommand implements Callable<Integer> {
         }
     }
 
-    private RetrainPlan plan(int nThreads) {
+    private int watch(int nThreads) {
+        RetrainWatcher watcher = watcher(nThreads, System.err);
+        Thread stop = new Thread(watcher::close, "triage-retrain-watch-stop");
+        Runtime.getRuntime().addShutdownHook(stop);
+        watcher.run();
+        return 0;
+    }
+
+    /** The service {@code --watch} runs, built from the parsed flags (its {@link RetrainWatcher#run} blocks until closed). */
+    public RetrainWatcher watcher(int nThreads, java.io.PrintStream say) {
+        if (snapshotOnly || rebuild != null || offsets != null || version != null) {
+            throw new IllegalArgumentException("--watch starts jobs on the topics' ends with generated versions; it does not go with "
+                    + "--snapshot-only, --rebuild, --offsets or --release-version");
+        }
+        if (watchIntervalSeconds < 1) {
+            throw new IllegalArgumentException("--watch-interval must be >= 1 s, not " + watchIntervalSeconds);
+        }
+        plan(nThreads, null); // the same checks of the flags a single job makes, before the service starts
+        var cfg = new RetrainWatcher.Config(connection.bootstrapServers, connection.schemaRegistryUrl, connection.clientProperties(),
+                Duration.ofMillis(timeoutMs), modelName, Duration.ofSeconds(watchIntervalSeconds),
+                new RetrainTrigger(minNewConfirmations, minPositives));
+        return new RetrainWatcher(cfg, ends -> plan(nThreads, ends), say);
+    }
+
+    private RetrainPlan plan(int nThreads, TopicOffsets upTo) {
         if (minImages < 1) {
             throw new IllegalArgumentException("--min-images must be >= 1, not " + minImages);
         }
@@ -137,7 +179,7 @@ public final class RetrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model-name must not be blank");
         }
         PatientSplit split = new PatientSplit(splitSeed, trainFraction, valFraction);
-        TopicOffsets ends = offsets != null ? TopicOffsets.read(offsets) : null;
+        TopicOffsets ends = upTo;
         if (rebuild != null) {
             var release = new org.triage.trainer.lifecycle.ReleaseLog(connection.bootstrapServers, connection.schemaRegistryUrl,
                     connection.clientProperties(), Duration.ofMillis(timeoutMs)).read().release(modelName, rebuild)

@@ -68,6 +68,7 @@ import picocli.CommandLine;
 class RetrainFromLogTest {
     private static final String NAME = "cm-dml-gzsl";
     private static final String NEWLY_SEEN = "Edema";
+    private static final String UNCONFIRMED_SEEN = "Pleural_Plaque";
 
     @TempDir
     Path tmp;
@@ -177,7 +178,21 @@ class RetrainFromLogTest {
             assertFalse(tooFew.err().contains("Exception") || tooFew.err().contains("\tat "), tooFew.err());
             assertEquals(before, releaseRecords(bootstrap), "a refused retrain publishes nothing");
 
-            // 5. The registry goes away while the job trains: it stops with a message and publishes nothing.
+            // 5. A seen class that nobody has confirmed: stopped before training with the reason, nothing published.
+            sendPrototype(stack, ds, UNCONFIRMED_SEEN, ds.classVector("Mass"));
+            Run noPositives = retrain(stack, store, "w7", "--release-version", "r5", "--force-retrain");
+            assertEquals(2, noPositives.rc(), noPositives.err());
+            assertTrue(noPositives.err().contains("seen class without confirmed positives: " + UNCONFIRMED_SEEN + " (train)"),
+                    noPositives.err());
+            assertEquals(before, releaseRecords(bootstrap), "a refused retrain publishes nothing");
+            retirePrototype(stack, UNCONFIRMED_SEEN);
+
+            // 6. The watch service, two instances: the one that owns the watch starts one job when enough confirmations
+            // arrive and none while nothing is new; when it goes, the other takes over.
+            watchTwoInstances(stack, store, confirmable);
+
+            // 7. The registry goes away while the job trains: it stops with a message and publishes nothing.
+            before = releaseRecords(bootstrap);
             int registryPort = stack.registry().port();
             Run outage = retrainStoppingRegistry(stack, store, "w6", "--release-version", "r4", "--force-retrain", "--arch", "densenet-tiny", "--epochs", "1");
             assertEquals(1, outage.rc(), outage.err());
@@ -193,6 +208,90 @@ class RetrainFromLogTest {
     record Run(int rc, String out, String err) {
     }
 
+    private void watchTwoInstances(LocalStack stack, Path store, List<Sample> confirmable) throws Exception {
+        int batch = 25;
+        int before = history(stack).releases(NAME).size();
+        try (Watch a = new Watch(stack, store, "watch-a"); Watch b = new Watch(stack, store, "watch-b")) {
+            awaitTrue(() -> a.watcher.active() != b.watcher.active(), Duration.ofSeconds(60), "one of the two watchers active");
+            Watch first = a.watcher.active() ? a : b;
+            Watch second = first == a ? b : a;
+            Thread.sleep(3_000); // several checks: nothing new since the last retrained release, so no job
+            assertEquals(0, first.watcher.jobsStarted(), first.said());
+            sendConfirmations(stack, confirmable.subList(0, batch)); // re-confirmations supersede, and are new records all the same
+            awaitTrue(() -> history(stack).releases(NAME).size() == before + 1, Duration.ofSeconds(300),
+                    "a release from the watcher's job; it said: " + first.said());
+            assertEquals(1, first.watcher.jobsStarted(), first.said());
+            assertEquals(0, second.watcher.jobsStarted(), second.said());
+            assertTrue(first.said().contains("starting a retraining of " + NAME + ": " + batch + " new confirmation(s)"), first.said());
+            awaitTrue(() -> first.said().contains("job done: published"), Duration.ofSeconds(30), first.said());
+            Thread.sleep(3_000);
+            assertEquals(1, first.watcher.jobsStarted(), "no second job on the same data: " + first.said());
+
+            first.close();
+            awaitTrue(second.watcher::active, Duration.ofSeconds(60), "the standby takes over; it said: " + second.said());
+            sendConfirmations(stack, confirmable.subList(batch, 2 * batch));
+            awaitTrue(() -> history(stack).releases(NAME).size() == before + 2, Duration.ofSeconds(300),
+                    "a release from the standby's job; it said: " + second.said());
+            assertEquals(1, second.watcher.jobsStarted(), second.said());
+            System.out.print("watch, first instance:\n" + first.said() + "watch, second instance:\n" + second.said());
+        }
+    }
+
+    /** A {@code triage retrain --watch} instance on its own thread, its narration captured. */
+    private final class Watch implements AutoCloseable {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final RetrainWatcher watcher;
+        final Thread thread;
+
+        Watch(LocalStack stack, Path store, String work) {
+            RetrainCommand cmd = new RetrainCommand();
+            List<String> args = args(stack, store, work, "--watch", "--watch-interval", "1", "--min-new-confirmations", "20", "--epochs", "1");
+            new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
+            watcher = cmd.watcher(2, new PrintStream(out, true, StandardCharsets.UTF_8));
+            thread = new Thread(watcher::run, "watch-" + work);
+            thread.start();
+        }
+
+        String said() {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            watcher.close();
+            thread.join(30_000);
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(200);
+        }
+    }
+
+    private static void sendPrototype(LocalStack stack, GzslDataset ds, String label, float[] vector) throws Exception {
+        Instant now = Instant.now();
+        List<Float> v = new ArrayList<>();
+        for (float f : vector) {
+            v.add(f);
+        }
+        LabelPrototype proto = LabelPrototype.newBuilder().setLabelId(label).setDisplayName(label).setVector(v)
+                .setVectorEncoder(ds.classVectorEncoder()).setDimension(v.size()).setKind(PrototypeKind.SEEN)
+                .setAlertPolicy(AlertPolicy.newBuilder().setMode(ThresholdMode.CALIBRATED).setRare(false).build())
+                .setSeverity(Severity.MEDIUM).setAuthor("test").setVersion(1).setCreatedAt(now).setUpdatedAt(now).build();
+        try (KafkaProducer<String, LabelPrototype> p = producer(stack, LabelPrototype.class)) {
+            p.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, label, proto)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void retirePrototype(LocalStack stack, String label) throws Exception {
+        try (KafkaProducer<String, LabelPrototype> p = producer(stack, LabelPrototype.class)) {
+            p.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, label, null)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
     private Run retrain(LocalStack stack, Path store, String work, String... extra) {
         return retrain(stack, store, work, null, extra);
     }
@@ -203,22 +302,7 @@ class RetrainFromLogTest {
 
     /** Runs the command in-process; with {@code stopRegistryOf}, its registry is closed when training starts. */
     private Run retrain(LocalStack stack, Path store, String work, LocalStack stopRegistryOf, String... extra) {
-        Map<String, String> options = new java.util.LinkedHashMap<>(Map.of("--work-dir", tmp.resolve(work).toString(), "--store",
-                store.toString(), "--arch", "densenet-tiny", "--min-images", "100", "--min-positives", "4", "--threads", "2", "--epochs", "8", "--lr", "3e-3",
-                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl()));
-        options.put("--timeout-ms", "10000");
-        List<String> args = new ArrayList<>(List.of("--no-progress"));
-        for (int i = 0; i < extra.length; i++) {
-            if (extra[i].startsWith("--") && i + 1 < extra.length && !extra[i + 1].startsWith("--")) {
-                options.put(extra[i], extra[++i]); // the caller's value replaces the default
-            } else {
-                args.add(extra[i]);
-            }
-        }
-        options.forEach((k, v) -> {
-            args.add(k);
-            args.add(v);
-        });
+        List<String> args = args(stack, store, work, extra);
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -243,6 +327,27 @@ class RetrainFromLogTest {
             oldOut.print(out.toString(StandardCharsets.UTF_8));
             oldOut.print(err.toString(StandardCharsets.UTF_8));
         }
+    }
+
+    /** The test's small-scale flags; a flag in {@code extra} replaces its default. */
+    private List<String> args(LocalStack stack, Path store, String work, String... extra) {
+        Map<String, String> options = new java.util.LinkedHashMap<>(Map.of("--work-dir", tmp.resolve(work).toString(), "--store",
+                store.toString(), "--arch", "densenet-tiny", "--min-images", "100", "--min-positives", "4", "--threads", "2", "--epochs", "8", "--lr", "3e-3",
+                "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl()));
+        options.put("--timeout-ms", "10000");
+        List<String> args = new ArrayList<>(List.of("--no-progress"));
+        for (int i = 0; i < extra.length; i++) {
+            if (extra[i].startsWith("--") && i + 1 < extra.length && !extra[i + 1].startsWith("--")) {
+                options.put(extra[i], extra[++i]); // the caller's value replaces the default
+            } else {
+                args.add(extra[i]);
+            }
+        }
+        options.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        return args;
     }
 
     private static ReleaseHistory history(LocalStack stack) {
