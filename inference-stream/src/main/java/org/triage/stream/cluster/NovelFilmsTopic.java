@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.stream.topology.InfrastructureException;
 
@@ -44,8 +45,7 @@ public final class NovelFilmsTopic {
                             e.getCause());
                 }
             }
-            TopicDescription d = admin.describeTopics(List.of(settings.topic())).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(settings.topic());
+            TopicDescription d = describe(admin, settings.topic());
             if (d.partitions().size() != 1) {
                 throw new IllegalStateException("topic " + settings.topic() + " has " + d.partitions().size()
                         + " partitions; the novelty clusterer needs exactly 1 (delete it, or disable clustering)");
@@ -55,6 +55,25 @@ public final class NovelFilmsTopic {
             throw new IllegalStateException("interrupted while creating " + settings.topic(), e);
         } catch (ExecutionException | TimeoutException e) {
             throw new InfrastructureException("kafka", "cannot describe topic " + settings.topic() + ": " + e, e);
+        }
+    }
+
+    /**
+     * A topic just created is known to the controller before every broker's metadata has it: a
+     * describe in between answers UnknownTopicOrPartition. Seen on a loaded 2-core machine.
+     */
+    private static TopicDescription describe(Admin admin, String topic)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 }
