@@ -1,7 +1,6 @@
 package org.triage.cli.demo;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,14 +9,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.triage.events.AlertPolicy;
 import org.triage.events.LabelPrototype;
-import org.triage.events.PrototypeKind;
 import org.triage.events.Severity;
-import org.triage.events.ThresholdMode;
 import org.triage.platform.LocalStack;
 import org.triage.schemas.Topics;
 import org.triage.schemas.serde.AvroSerdes;
+import org.triage.trainer.data.DatasetPrototypes;
 import org.triage.trainer.data.GzslDataset;
 
 /**
@@ -40,32 +37,13 @@ final class DemoPrototypes {
                     continue;
                 }
                 boolean unseen = knownUnseen.contains(label);
-                AlertPolicy policy = AlertPolicy.newBuilder().setMode(ThresholdMode.CALIBRATED).setRare(unseen).build();
-                producer.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, label, prototype(dataset, label, unseen, policy, now)))
-                        .get(30, TimeUnit.SECONDS);
+                LabelPrototype p = DatasetPrototypes.of(dataset, label, now)
+                        .setDescription(unseen ? "emerging finding added earlier by the site's epidemiologist" : null)
+                        .setSeverity(unseen ? Severity.HIGH : Severity.MEDIUM).setAuthor("demo").build();
+                producer.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, label, p)).get(30, TimeUnit.SECONDS);
             }
         }
         return knownUnseen;
-    }
-
-    private static LabelPrototype prototype(GzslDataset dataset, String label, boolean unseen, AlertPolicy policy, Instant now) {
-        List<Float> vector = new ArrayList<>();
-        for (float f : dataset.classVector(label)) vector.add(f);
-        return LabelPrototype.newBuilder()
-                .setLabelId(label)
-                .setDisplayName(label.replace('_', ' '))
-                .setDescription(unseen ? "emerging finding added earlier by the site's epidemiologist" : null)
-                .setVector(vector)
-                .setVectorEncoder(dataset.classVectorEncoder())
-                .setDimension(vector.size())
-                .setKind(unseen ? PrototypeKind.UNSEEN : PrototypeKind.SEEN)
-                .setAlertPolicy(policy)
-                .setSeverity(unseen ? Severity.HIGH : Severity.MEDIUM)
-                .setAuthor("demo")
-                .setVersion(1)
-                .setCreatedAt(now)
-                .setUpdatedAt(now)
-                .build();
     }
 
     private static KafkaProducer<String, LabelPrototype> producer(LocalStack stack) {

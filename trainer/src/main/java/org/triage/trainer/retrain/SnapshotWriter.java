@@ -48,6 +48,11 @@ public final class SnapshotWriter {
             }
         }
         SeenPromotion.Classes classes = promotion.decide(content.prototypes(), trainPositives, valPositives);
+        if (classes.unseen().isEmpty() && !classes.promoted().isEmpty()) {
+            throw new RetrainRefusal("every unseen label has " + promotion.minPositives() + " or more confirmed positives and would become"
+                    + " seen (" + String.join(", ", classes.promoted()) + "), leaving no unseen label to measure zero-shot transfer on;"
+                    + " raise --min-positives or add an unseen prototype");
+        }
         if (classes.seen().isEmpty() || classes.unseen().isEmpty()) {
             throw new DatasetFormatException("label-prototypes must hold at least one seen and one unseen label with a class vector (seen "
                     + classes.seen().size() + ", unseen " + classes.unseen().size() + ")");

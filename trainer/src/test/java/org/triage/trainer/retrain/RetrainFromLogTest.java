@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,40 +19,31 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.triage.events.AlertPolicy;
 import org.triage.events.ConfirmedLabels;
 import org.triage.events.LabelPrototype;
 import org.triage.events.ModelRelease;
-import org.triage.events.NormalisedImage;
 import org.triage.events.PrototypeKind;
 import org.triage.events.RadiographEvent;
 import org.triage.events.ReleaseStatus;
-import org.triage.events.Severity;
-import org.triage.events.ThresholdMode;
-import org.triage.model.onnx.Sha256;
 import org.triage.platform.LocalStack;
 import org.triage.platform.LocalStackOptions;
 import org.triage.schemas.Topics;
 import org.triage.schemas.kafka.TopicRecords;
 import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.release.ReleaseHistory;
-import org.triage.schemas.serde.AvroSerdes;
-import org.triage.trainer.cli.ExportCommand;
-import org.triage.trainer.cli.PhantomCommand;
 import org.triage.trainer.cli.RetrainCommand;
-import org.triage.trainer.cli.TrainCommand;
+import org.triage.trainer.data.DatasetPrototypes;
 import org.triage.trainer.data.DirectoryDataset;
 import org.triage.trainer.data.GzslDataset;
 import org.triage.trainer.data.Sample;
 import org.triage.trainer.lifecycle.ReleaseLog;
+import org.triage.trainer.testing.LogFixtures;
 import picocli.CommandLine;
 
 /**
@@ -75,29 +65,16 @@ class RetrainFromLogTest {
 
     @Test
     void retrainPublishesPromotesRejectsRebuildsAndStopsCleanly() throws Exception {
-        Path data = tmp.resolve("phantom");
-        assertEquals(0, new CommandLine(new PhantomCommand()).execute("--out", data.toString(), "--seed", "11", "--train", "360",
-                "--val", "100", "--test", "600", "--no-preview", "--threads", "2"));
-        Path champion = tmp.resolve("champion");
-        assertEquals(0, new CommandLine(new TrainCommand()).execute("--data", data.toString(), "--out", champion.toString(), "--arch",
-                "densenet-tiny", "--epochs", "8", "--lr", "3e-3", "--no-progress", "--threads", "2"));
+        Path data = LogFixtures.phantom(tmp.resolve("phantom"), 600);
         Path store = tmp.resolve("store");
         try (LocalStack stack = LocalStack.start(LocalStackOptions.defaults().dataDir(tmp.resolve("kafka")))) {
             String bootstrap = stack.bootstrapServers();
-            String registry = stack.schemaRegistryUrl();
-            assertEquals(0, new CommandLine(new ExportCommand()).execute("--model", champion.toString(), "--val-data", data.toString(),
-                    "--out", tmp.resolve("champion-export").toString(), "--release-version", "v1", "--publish", "--status", "PROMOTED",
-                    "--store", store.toString(), "--bootstrap-servers", bootstrap, "--schema-registry-url", registry));
+            LogFixtures.publishChampion(stack, data, tmp, store, 8);
 
             GzslDataset ds = DirectoryDataset.open(data);
             sendPrototypes(stack, ds);
             // Every film of the phantom goes on radiographs; a patient has two films (same split for both).
-            List<Sample> films = new ArrayList<>();
-            for (String split : List.of("train", "val", "test")) {
-                films.addAll(ds.split(split));
-            }
-            // The phantom keeps its unseen classes in its own test split; the log's films arrive in no such order.
-            java.util.Collections.shuffle(films, new java.util.Random(5));
+            List<Sample> films = LogFixtures.films(ds, 5);
             sendRadiographs(stack, films);
             // Radiologists confirmed the other unseen findings only on test patients' films, so of the unseen labels only
             // Edema gathers confirmed positives in train and crosses the seen threshold.
@@ -271,16 +248,9 @@ class RetrainFromLogTest {
         }
     }
 
+    /** A SEEN prototype the dataset does not have. */
     private static void sendPrototype(LocalStack stack, GzslDataset ds, String label, float[] vector) throws Exception {
-        Instant now = Instant.now();
-        List<Float> v = new ArrayList<>();
-        for (float f : vector) {
-            v.add(f);
-        }
-        LabelPrototype proto = LabelPrototype.newBuilder().setLabelId(label).setDisplayName(label).setVector(v)
-                .setVectorEncoder(ds.classVectorEncoder()).setDimension(v.size()).setKind(PrototypeKind.SEEN)
-                .setAlertPolicy(AlertPolicy.newBuilder().setMode(ThresholdMode.CALIBRATED).setRare(false).build())
-                .setSeverity(Severity.MEDIUM).setAuthor("test").setVersion(1).setCreatedAt(now).setUpdatedAt(now).build();
+        LabelPrototype proto = DatasetPrototypes.of(ds, label, vector, Instant.now()).setKind(PrototypeKind.SEEN).setAuthor("test").build();
         try (KafkaProducer<String, LabelPrototype> p = producer(stack, LabelPrototype.class)) {
             p.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, label, proto)).get(30, TimeUnit.SECONDS);
         }
@@ -365,33 +335,16 @@ class RetrainFromLogTest {
         Instant now = Instant.now();
         try (KafkaProducer<String, LabelPrototype> p = producer(stack, LabelPrototype.class)) {
             for (String label : ds.allLabels()) {
-                List<Float> v = new ArrayList<>();
-                for (float f : ds.classVector(label)) {
-                    v.add(f);
-                }
-                boolean unseen = ds.unseenLabels().contains(label);
-                LabelPrototype proto = LabelPrototype.newBuilder().setLabelId(label).setDisplayName(label).setVector(v)
-                        .setVectorEncoder(ds.classVectorEncoder()).setDimension(v.size())
-                        .setKind(unseen ? PrototypeKind.UNSEEN : PrototypeKind.SEEN)
-                        .setAlertPolicy(AlertPolicy.newBuilder().setMode(ThresholdMode.CALIBRATED).setRare(unseen).build())
-                        .setSeverity(Severity.MEDIUM).setAuthor("test").setVersion(1).setCreatedAt(now).setUpdatedAt(now).build();
-                p.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, label, proto)).get(30, TimeUnit.SECONDS);
+                p.send(new ProducerRecord<>(Topics.LABEL_PROTOTYPES, label, DatasetPrototypes.of(ds, label, now).setAuthor("test").build()))
+                        .get(30, TimeUnit.SECONDS);
             }
         }
     }
 
-    private static void sendRadiographs(LocalStack stack, List<Sample> films) throws Exception {
+    private static void sendRadiographs(LocalStack stack, List<Sample> films) {
         try (KafkaProducer<String, RadiographEvent> p = producer(stack, RadiographEvent.class)) {
             for (int i = 0; i < films.size(); i++) {
-                Sample s = films.get(i);
-                byte[] png = Files.readAllBytes(s.imagePath());
-                NormalisedImage img = NormalisedImage.newBuilder().setWidth(64).setHeight(64).setBitsStored(8).setEncoding("png8")
-                        .setData(ByteBuffer.wrap(png)).setUri(null).setSha256(Sha256.hex(png)).setPixelSha256(Sha256.hex(png))
-                        .setOriginalWidth(64).setOriginalHeight(64).setOriginalPhotometric(null).build();
-                RadiographEvent ev = RadiographEvent.newBuilder().setEventId("ev-" + i).setSopInstanceUid(sop(s))
-                        .setStudyInstanceUid("2.25." + (1000 + i)).setPatientPseudonym(patient(i)).setSourceSystem("test")
-                        .setReceivedAt(Instant.now()).setImage(img).build();
-                p.send(new ProducerRecord<>(Topics.RADIOGRAPHS, ev.getSopInstanceUid(), ev));
+                LogFixtures.send(p, films.get(i), i);
             }
             p.flush();
         }
@@ -409,18 +362,14 @@ class RetrainFromLogTest {
     }
 
     private static String patient(int filmIndex) {
-        return "patient-" + (filmIndex / 2);
+        return LogFixtures.patient(filmIndex);
     }
 
     private static String sop(Sample s) {
-        return "2.25.9" + Math.abs((long) s.imageId().hashCode());
+        return LogFixtures.sop(s);
     }
 
     private static <T extends SpecificRecord> KafkaProducer<String, T> producer(LocalStack stack, Class<T> type) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
-        return new KafkaProducer<>(p, new StringSerializer(), AvroSerdes.specific(type, stack.schemaRegistryUrl(), false).serializer());
+        return LogFixtures.producer(stack, type);
     }
 }
