@@ -25,6 +25,7 @@ import org.triage.ingest.dicom.DimseCommand;
 import org.triage.ingest.dicom.StoreScu;
 import org.triage.ingest.dicom.Uids;
 import org.triage.ingest.dicom.UpperLayer;
+import org.triage.ingest.deid.DeidOptions;
 import org.triage.ingest.pipeline.Pseudonymiser;
 import org.triage.ingest.scp.ScpConfig;
 
@@ -40,7 +41,10 @@ class ScpTest {
     void start() throws Exception {
         sink = new RecordingSink();
         ScpConfig cfg = ScpConfig.defaults(0, "TRIAGE").withMaxAssociations(2).withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(5));
-        service = IngestService.start(IngestService.Options.demo("unused:9092", "http://unused").withScp(cfg), sink);
+        // The site options this SCP test runs under: the calling AE title kept (Retain Device Identity), and pydicom's
+        // secondary capture, which does not say whether it has burned-in text, accepted.
+        service = IngestService.start(IngestService.Options.demo("unused:9092", "http://unused").withScp(cfg)
+                .withDeid(DeidOptions.demo().withRetainDeviceIdentity(true).withAcceptBurnedIn(true)), sink);
     }
 
     @AfterEach

@@ -2,13 +2,14 @@ package org.triage.ingest.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.triage.ingest.deid.DeidOptions;
 import org.triage.ingest.dicom.DicomLimits;
 import org.triage.ingest.pipeline.Pseudonymiser;
 import org.triage.ingest.pipeline.Quarantine;
 import org.triage.schemas.RecordSizes;
 import picocli.CommandLine.Option;
 
-/** Flags shared by the three intake paths: pseudonym key, limits, normalisation. */
+/** Flags shared by the three intake paths: site key, de-identification, limits, normalisation. */
 public final class CommonIngestOptions {
     @Option(names = "--pseudonym-key-file", description = "File holding the HMAC key for patient pseudonyms (else env TRIAGE_PSEUDONYM_KEY).")
     Path pseudonymKeyFile;
@@ -50,6 +51,35 @@ public final class CommonIngestOptions {
     @Option(names = "--quarantine-max-mb", defaultValue = "2048",
             description = "Bound on the quarantine's total size; originals that do not fit are not kept and their DLQ record says so (default ${DEFAULT-VALUE}).")
     long quarantineMaxMb;
+
+    @Option(names = "--keep-dates",
+            description = "Publish acquisition dates and times as received (Retain Longitudinal Temporal Information with Full Dates) "
+                    + "instead of shifting each patient's back by a keyed 1..365 days (the default).")
+    boolean keepDates;
+
+    @Option(names = "--retain-device-identity",
+            description = "Name the sending device in events and DLQ records (scp:<calling AE title>, stow:<client address>); "
+                    + "by default only the intake path or --source-name.")
+    boolean retainDeviceIdentity;
+
+    @Option(names = "--source-name", description = "What events name as their source instead of the intake path (e.g. the site), "
+            + "unless --retain-device-identity.")
+    String sourceName;
+
+    @Option(names = "--accept-burned-in",
+            description = "Accept films whose pixels may show identity (Burned In Annotation YES, or absent on a secondary capture); "
+                    + "by default they are refused and quarantined. Only where pixels are known to be clean.")
+    boolean acceptBurnedIn;
+
+    @Option(names = "--reid-dir",
+            description = "Owner-only folder of the encrypted re-identification store (else env " + DeidOptions.ENV_REID_DIR
+                    + ", else ~/.triage/reid).")
+    Path reidDir;
+
+    DeidOptions deid() {
+        return new DeidOptions(!keepDates, retainDeviceIdentity, sourceName, acceptBurnedIn,
+                reidDir != null ? reidDir : DeidOptions.defaultReidentificationDir());
+    }
 
     Path quarantineDir() {
         return quarantineDir != null ? quarantineDir : Quarantine.defaultDir();
