@@ -228,7 +228,7 @@ class ScpTest {
         assertEquals(0, res2.get(0).status());
         assertFalse(sink.dead.isEmpty());
         RecordingSink.Dead d = sink.dead.get(0);
-        assertEquals("1.2.826.0.1.1", d.key());
+        assertEquals(service.pipeline().deidentifier().replaceUid("1.2.826.0.1.1"), d.key(), "DLQ key: the replacement UID");
         assertEquals("decode", d.stage());
         assertTrue(d.error().contains("exceed the limit"), d.error());
         assertEquals(2, sink.events.size());
