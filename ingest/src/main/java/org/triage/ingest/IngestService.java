@@ -2,7 +2,6 @@ package org.triage.ingest;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.triage.ingest.deid.DeidOptions;
@@ -169,9 +168,7 @@ public final class IngestService implements AutoCloseable {
         IngestPipeline pipeline;
         ReidentificationStore reidentification = null;
         try {
-            Path reidDir = o.deid().reidentificationDir() != null ? o.deid().reidentificationDir()
-                    : Files.createTempDirectory("triage-reid-");
-            reidentification = ReidentificationStore.open(reidDir, o.pseudonymiser().siteKey());
+            reidentification = ReidentificationStore.open(o.deid().reidentificationDirOrTemporary(), o.pseudonymiser().siteKey());
             pipeline = new IngestPipeline(o.limits(), o.maxSide(), new Deidentifier(o.pseudonymiser(), o.deid()), reidentification, sink,
                     o.referenceDir() == null ? null : new ReferenceStore(o.referenceDir()), new MemoryBudget(o.memoryBudgetBytes()),
                     new IngestMetrics());

@@ -328,7 +328,7 @@ class KafkaIngestTest {
         int before = countByKey(Topics.RADIOGRAPHS).values().stream().mapToInt(Integer::intValue).sum();
         rc = new picocli.CommandLine(new org.triage.ingest.cli.IngestCommand()).execute("files", "--no-progress", "--bootstrap-servers",
                 stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(), "--pseudonym-key-file", key.toString(),
-                "--quarantine-dir", tmp.resolve("quarantine-cli").toString(), dir.toString());
+                "--quarantine-dir", tmp.resolve("quarantine-cli").toString(), "--reid-dir", tmp.resolve("reid-cli").toString(), dir.toString());
         assertEquals(0, rc);
         assertEquals(before + 2, countByKey(Topics.RADIOGRAPHS).values().stream().mapToInt(Integer::intValue).sum());
     }

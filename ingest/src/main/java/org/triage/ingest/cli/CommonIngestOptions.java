@@ -73,12 +73,19 @@ public final class CommonIngestOptions {
 
     @Option(names = "--reid-dir",
             description = "Owner-only folder of the encrypted re-identification store (else env " + DeidOptions.ENV_REID_DIR
-                    + ", else ~/.triage/reid).")
+                    + ", else ~/.triage/reid; with --demo-key a new temporary folder).")
     Path reidDir;
 
+    /** With the public demo key, a persistent map would only collect demo runs under a key anyone has: it is temporary. */
     DeidOptions deid() {
-        return new DeidOptions(!keepDates, retainDeviceIdentity, sourceName, acceptBurnedIn,
-                reidDir != null ? reidDir : DeidOptions.defaultReidentificationDir());
+        Path dir = reidDir != null ? reidDir : usesDemoKey() ? null : DeidOptions.defaultReidentificationDir();
+        return new DeidOptions(!keepDates, retainDeviceIdentity, sourceName, acceptBurnedIn, dir);
+    }
+
+    /** The order {@link Pseudonymiser#fromConfig} resolves the key in: file, environment, demo key. */
+    private boolean usesDemoKey() {
+        String env = System.getenv(Pseudonymiser.ENV_KEY);
+        return demoKey && pseudonymKeyFile == null && (env == null || env.isBlank());
     }
 
     Path quarantineDir() {

@@ -1,5 +1,7 @@
 package org.triage.ingest.deid;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -25,6 +27,11 @@ public record DeidOptions(boolean shiftDates, boolean retainDeviceIdentity, Stri
     /** Defaults, with the re-identification store in a temporary folder of its own (demos and tests: phantom data only). */
     public static DeidOptions demo() {
         return new DeidOptions(true, false, null, false, null);
+    }
+
+    /** The store's folder; a new temporary one when none is configured (demos and tests: the map ends with the process's data). */
+    public Path reidentificationDirOrTemporary() throws IOException {
+        return reidentificationDir != null ? reidentificationDir : Files.createTempDirectory("triage-reid-");
     }
 
     /** Env {@value #ENV_REID_DIR}, else {@code ~/.triage/reid}. */
