@@ -23,9 +23,9 @@ import org.triage.ingest.metrics.IngestMetrics;
 import org.triage.ingest.metrics.IngestMetrics.Cause;
 
 /**
- * Parse, decode, normalise, pseudonymise, publish: the path shared by C-STORE, STOW-RS and files.
+ * Parse, decode, normalise, de-identify, publish: the path shared by C-STORE, STOW-RS and files.
  * Rejected input goes to the DLQ with its cause; a Kafka failure is reported as a retryable failure.
- * Logs carry UIDs and causes only, never patient attributes. Every instance handed in is counted once as received and
+ * Logs carry replacement UIDs and causes only, never patient attributes or the sending device. Every instance handed in is counted once as received and
  * once by its outcome ({@link IngestMetrics}: stored, rejected, or a retryable failure).
  */
 public final class IngestPipeline {
