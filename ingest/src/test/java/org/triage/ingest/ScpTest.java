@@ -337,9 +337,9 @@ class ScpTest {
     void pseudonymIsTheKeyedHmacAndNotTheId() {
         Pseudonymiser a = new Pseudonymiser("0123456789abcdef-key-a".getBytes());
         Pseudonymiser b = new Pseudonymiser("0123456789abcdef-key-b".getBytes());
-        assertEquals(a.pseudonym("P1"), a.pseudonym("P1"));
-        assertNotEquals(a.pseudonym("P1"), b.pseudonym("P1"));
-        assertFalse(a.pseudonym("P1").contains("P1"));
+        assertEquals(a.pseudonym(null, "P1", null), a.pseudonym(null, "P1", null));
+        assertNotEquals(a.pseudonym(null, "P1", null), b.pseudonym(null, "P1", null));
+        assertFalse(a.pseudonym(null, "P1", null).contains("P1"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pseudonymiser.fromConfig(null, null, false));
         assertTrue(e.getMessage().contains("TRIAGE_PSEUDONYM_KEY"));
     }

@@ -3,6 +3,7 @@ package org.triage.ingest.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.triage.ingest.deid.DeidOptions;
+import org.triage.ingest.deid.SiteKey;
 import org.triage.ingest.dicom.DicomLimits;
 import org.triage.ingest.pipeline.Pseudonymiser;
 import org.triage.ingest.pipeline.Quarantine;
@@ -84,7 +85,7 @@ public final class CommonIngestOptions {
 
     /** The order {@link Pseudonymiser#fromConfig} resolves the key in: file, environment, demo key. */
     private boolean usesDemoKey() {
-        String env = System.getenv(Pseudonymiser.ENV_KEY);
+        String env = System.getenv(SiteKey.ENV_KEY);
         return demoKey && pseudonymKeyFile == null && (env == null || env.isBlank());
     }
 
@@ -97,7 +98,7 @@ public final class CommonIngestOptions {
     }
 
     Pseudonymiser pseudonymiser() {
-        return Pseudonymiser.fromConfig(pseudonymKeyFile, System.getenv(Pseudonymiser.ENV_KEY), demoKey);
+        return Pseudonymiser.fromConfig(pseudonymKeyFile, System.getenv(SiteKey.ENV_KEY), demoKey);
     }
 
     DicomLimits limits() {

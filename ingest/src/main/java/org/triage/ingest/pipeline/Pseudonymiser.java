@@ -10,10 +10,6 @@ import org.triage.ingest.deid.SiteKey;
  * one key, so a patient's studies link up, and useless without the key, so the pseudonym does not identify anyone.
  */
 public final class Pseudonymiser {
-    /** A fixed, public key for demos and tests only; never for patient data. */
-    public static final String DEMO_KEY = SiteKey.DEMO_KEY;
-    public static final String ENV_KEY = SiteKey.ENV_KEY;
-
     private final SiteKey key;
 
     public Pseudonymiser(byte[] key) {
@@ -32,11 +28,6 @@ public final class Pseudonymiser {
     /** The key everything else ingest replaces is derived from. */
     public SiteKey siteKey() {
         return key;
-    }
-
-    /** The pseudonym of a patient id without an issuer (image files, where the labels CSV gives the id). */
-    public String pseudonym(String patientId) {
-        return pseudonym(null, patientId, null);
     }
 
     /**

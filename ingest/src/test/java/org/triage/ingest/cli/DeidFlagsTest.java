@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.triage.ingest.deid.DeidOptions;
-import org.triage.ingest.pipeline.Pseudonymiser;
+import org.triage.ingest.deid.SiteKey;
 import picocli.CommandLine;
 
 /** The de-identification flags of scp, stow and files: safe defaults, each option switchable on its own. */
@@ -40,7 +40,7 @@ class DeidFlagsTest {
 
     @Test
     void theDemoKeyKeepsItsMapInATemporaryFolder() {
-        Assumptions.assumeTrue(System.getenv(Pseudonymiser.ENV_KEY) == null, "TRIAGE_PSEUDONYM_KEY set in this environment");
+        Assumptions.assumeTrue(System.getenv(SiteKey.ENV_KEY) == null, "TRIAGE_PSEUDONYM_KEY set in this environment");
         assertNull(deid("stow", "--demo-key").reidentificationDir(), "null: a new temporary folder");
         assertEquals(Path.of("/srv/reid"), deid("stow", "--demo-key", "--reid-dir", "/srv/reid").reidentificationDir());
     }

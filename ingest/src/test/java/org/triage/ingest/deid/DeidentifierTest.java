@@ -45,18 +45,19 @@ class DeidentifierTest {
         DateShifter d = new DateShifter(KEY, true);
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < 500; i++) {
-            int o = d.offsetDays(P.pseudonym("PATIENT-" + i));
+            int o = d.offsetDays(P.pseudonym(null, "PATIENT-" + i, null));
             assertTrue(o >= 1 && o <= DateShifter.MAX_SHIFT_DAYS, "offset " + o);
             seen.add(o);
         }
         assertTrue(seen.size() > 200, "offsets spread over the year: " + seen.size());
-        assertEquals(d.offsetDays(P.pseudonym("X")), d.offsetDays(P.pseudonym("X")));
-        assertEquals(0, new DateShifter(KEY, false).offsetDays(P.pseudonym("X")), "Full Dates option keeps dates");
+        assertEquals(d.offsetDays(P.pseudonym(null, "X", null)), d.offsetDays(P.pseudonym(null, "X", null)));
+        assertEquals(0, new DateShifter(KEY, false).offsetDays(P.pseudonym(null, "X", null)), "Full Dates option keeps dates");
     }
 
     @Test
     void issuerCountsAndAMissingIdIsNeverShared() {
-        assertEquals(P.pseudonym("P1"), P.pseudonym(null, "P1", "1.2.3"), "no issuer: the same pseudonym as before issuers were read");
+        assertEquals(java.util.HexFormat.of().formatHex(KEY.pseudonymMac("P1".getBytes(StandardCharsets.UTF_8))), P.pseudonym(null, "P1", "1.2.3"),
+                "no issuer: the same pseudonym as before issuers were read");
         assertNotEquals(P.pseudonym("HOSP-A", "P1", null), P.pseudonym("HOSP-B", "P1", null), "same id, two issuers: two patients");
         assertNotEquals(P.pseudonym("HOSP-A", "P1", null), P.pseudonym(null, "P1", null));
         assertNotEquals(P.pseudonym(null, null, "1.2.3.1"), P.pseudonym(null, null, "1.2.3.2"), "each anonymous study is its own patient");
