@@ -16,6 +16,7 @@ import org.triage.ingest.deid.DateShifter;
 import org.triage.ingest.deid.Deidentifier;
 import org.triage.ingest.dicom.DicomObject;
 import org.triage.ingest.dicom.Tag;
+import org.triage.ingest.dicom.Uids;
 import org.triage.ingest.image.DecodedImage;
 import org.triage.ingest.image.Normaliser;
 
@@ -70,8 +71,10 @@ public final class EventFactory {
                 .build();
     }
 
+    /** Only a class from the conformance table: the file meta fallback is not checked elsewhere and could hold any text. */
     static String sopClassUid(DicomObject ds) {
-        return firstNonNull(ds.getString(Tag.SOP_CLASS_UID), ds.getString(Tag.MEDIA_STORAGE_SOP_CLASS_UID));
+        String uid = firstNonNull(ds.getString(Tag.SOP_CLASS_UID), ds.getString(Tag.MEDIA_STORAGE_SOP_CLASS_UID));
+        return uid != null && Uids.isStorage(uid) ? uid : null;
     }
 
     /** The SOP Instance UID as received: dataset, else file meta; null when neither has one. */

@@ -182,7 +182,7 @@ public final class IngestPipeline {
             return reject(key, sender, dlqBytes.get(), new DicomException("SOP class " + SafeText.uid(sopClass) + " is not an image class ingest accepts",
                     DicomException.Status.SOP_CLASS_NOT_SUPPORTED), "parse", source, sopClass);
         }
-        String burnedIn = deid.burnedInRefusal(ds, EventFactory.sopClassUid(ds));
+        String burnedIn = deid.burnedInRefusal(ds, sopClass != null ? sopClass : ds.getString(Tag.MEDIA_STORAGE_SOP_CLASS_UID));
         if (burnedIn != null) {
             return reject(key, sender, dlqBytes.get(), new DicomException(burnedIn, DicomException.Status.NOT_AUTHORIZED), "deid", source, sopClass);
         }
