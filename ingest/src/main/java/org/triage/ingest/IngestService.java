@@ -168,7 +168,7 @@ public final class IngestService implements AutoCloseable {
         IngestPipeline pipeline;
         ReidentificationStore reidentification = null;
         try {
-            reidentification = ReidentificationStore.open(o.deid().reidentificationDirOrTemporary(), o.pseudonymiser().siteKey());
+            reidentification = ReidentificationStore.open(o.deid(), o.pseudonymiser().siteKey());
             pipeline = new IngestPipeline(o.limits(), o.maxSide(), new Deidentifier(o.pseudonymiser(), o.deid()), reidentification, sink,
                     o.referenceDir() == null ? null : new ReferenceStore(o.referenceDir()), new MemoryBudget(o.memoryBudgetBytes()),
                     new IngestMetrics());

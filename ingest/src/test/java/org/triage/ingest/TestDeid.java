@@ -1,7 +1,6 @@
 package org.triage.ingest;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import org.triage.ingest.deid.DeidOptions;
 import org.triage.ingest.deid.Deidentifier;
 import org.triage.ingest.deid.ReidentificationStore;
@@ -22,7 +21,10 @@ final class TestDeid {
     }
 
     static IngestPipeline pipeline(Pseudonymiser p, EventSink sink, MemoryBudget budget, IngestMetrics metrics) throws IOException {
-        ReidentificationStore store = ReidentificationStore.open(Files.createTempDirectory("triage-reid-test-"), p.siteKey());
+        // Tests do not close their pipelines; the store goes when the JVM does.
+        ReidentificationStore store = ReidentificationStore.openTemporary(p.siteKey());
+        store.file().getParent().toFile().deleteOnExit();
+        store.file().toFile().deleteOnExit();
         return new IngestPipeline(DicomLimits.DEFAULT, 1024, new Deidentifier(p, DeidOptions.demo()), store, sink, null, budget, metrics);
     }
 }

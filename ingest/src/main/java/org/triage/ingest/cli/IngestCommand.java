@@ -70,7 +70,7 @@ public final class IngestCommand implements Callable<Integer> {
     /** Opens the re-identification store or explains, without a stack trace, why ingest will not start. */
     static ReidentificationStore reidentificationOrExit(DeidOptions deid, Pseudonymiser p, CommandLine.Model.CommandSpec spec) {
         try {
-            return ReidentificationStore.open(deid.reidentificationDirOrTemporary(), p.siteKey());
+            return ReidentificationStore.open(deid, p.siteKey());
         } catch (java.io.IOException | RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "triage ingest: cannot use re-identification store folder " + deid.reidentificationDir() + ": " + e.getMessage());

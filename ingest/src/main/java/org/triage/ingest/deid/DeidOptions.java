@@ -1,7 +1,5 @@
 package org.triage.ingest.deid;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -14,7 +12,8 @@ import java.nio.file.Path;
  * @param sourceName what the event's source says instead of the device (e.g. the site's name); null for the intake path
  * @param acceptBurnedIn accept films whose pixels may carry identity (Burned In Annotation YES, or unknown for
  *                   Secondary Capture); off by default, when they are quarantined
- * @param reidentificationDir owner-only folder of the encrypted re-identification store; null for a new temporary one
+ * @param reidentificationDir owner-only folder of the encrypted re-identification store; null for a temporary one,
+ *                   deleted when ingest stops
  */
 public record DeidOptions(boolean shiftDates, boolean retainDeviceIdentity, String sourceName, boolean acceptBurnedIn,
                           Path reidentificationDir) {
@@ -27,11 +26,6 @@ public record DeidOptions(boolean shiftDates, boolean retainDeviceIdentity, Stri
     /** Defaults, with the re-identification store in a temporary folder of its own (demos and tests: phantom data only). */
     public static DeidOptions demo() {
         return new DeidOptions(true, false, null, false, null);
-    }
-
-    /** The store's folder; a new temporary one when none is configured (demos and tests: the map ends with the process's data). */
-    public Path reidentificationDirOrTemporary() throws IOException {
-        return reidentificationDir != null ? reidentificationDir : Files.createTempDirectory("triage-reid-");
     }
 
     /** Env {@value #ENV_REID_DIR}, else {@code ~/.triage/reid}. */

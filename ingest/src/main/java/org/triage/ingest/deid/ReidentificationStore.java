@@ -50,6 +50,8 @@ public final class ReidentificationStore implements AutoCloseable {
     }
 
     private final Path file;
+    /** Non-null for a store {@link #openTemporary} made: removed with its folder on close. */
+    private final Path temporaryDir;
     private final FileChannel channel;
     private final SecretKeySpec aesKey;
     private final SecureRandom random = new SecureRandom();
@@ -59,15 +61,32 @@ public final class ReidentificationStore implements AutoCloseable {
     private final Object fileMonitor;
     private long indexedUpTo;
 
-    private ReidentificationStore(Path file, FileChannel channel, SecretKeySpec aesKey) {
+    private ReidentificationStore(Path file, Path temporaryDir, FileChannel channel, SecretKeySpec aesKey) {
         this.file = file;
+        this.temporaryDir = temporaryDir;
         this.channel = channel;
         this.aesKey = aesKey;
         this.fileMonitor = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new Object());
     }
 
+    /** The folder {@code options} names, else a temporary store (demos and tests). */
+    public static ReidentificationStore open(DeidOptions options, SiteKey key) throws IOException {
+        Path dir = options.reidentificationDir();
+        return dir != null ? open(dir, key) : openTemporary(key);
+    }
+
     /** Opens (creating, owner-only) the store of this key in {@code dir} and indexes what it holds. */
     public static ReidentificationStore open(Path dir, SiteKey key) throws IOException {
+        return open(dir, key, null);
+    }
+
+    /** A store in a new temporary folder, deleted on close: for phantom data, whose way back nobody needs after the run. */
+    public static ReidentificationStore openTemporary(SiteKey key) throws IOException {
+        Path dir = Files.createTempDirectory("triage-reid-");
+        return open(dir, key, dir);
+    }
+
+    private static ReidentificationStore open(Path dir, SiteKey key, Path temporaryDir) throws IOException {
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         Files.createDirectories(dir);
         if (posix) {
@@ -82,7 +101,7 @@ public final class ReidentificationStore implements AutoCloseable {
             }
         }
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        ReidentificationStore s = new ReidentificationStore(file, ch,
+        ReidentificationStore s = new ReidentificationStore(file, temporaryDir, ch,
                 new SecretKeySpec(key.derive(SiteKey.Purpose.REIDENTIFICATION_STORE), "AES"));
         try {
             s.catchUp(true);
@@ -247,6 +266,10 @@ public final class ReidentificationStore implements AutoCloseable {
     public synchronized void close() {
         try {
             channel.close();
+            if (temporaryDir != null) {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(temporaryDir);
+            }
         } catch (IOException e) {
             LOG.warn("closing the re-identification store {}: {}", file, e.getMessage());
         }

@@ -87,6 +87,17 @@ class ReidentificationStoreTest {
     }
 
     @Test
+    void aTemporaryStoreIsGoneAfterClose() throws Exception {
+        Path file;
+        try (ReidentificationStore s = ReidentificationStore.openTemporary(KEY)) {
+            s.record(entry(1));
+            assertEquals(Optional.of(entry(1)), s.lookup("2.25.1"));
+            file = s.file();
+        }
+        assertFalse(Files.exists(file.getParent()), "folder and file removed");
+    }
+
+    @Test
     void twoStoresOnOneFileSeeEachOthersRecords() throws Exception {
         try (ReidentificationStore a = ReidentificationStore.open(dir, KEY); ReidentificationStore b = ReidentificationStore.open(dir, KEY)) {
             a.record(entry(1));
