@@ -35,10 +35,6 @@ public final class Deidentifier {
         this.options = options;
     }
 
-    public DeidOptions options() {
-        return options;
-    }
-
     /** The replacement of an original UID (for the key of an instance refused before its identity was worked out). */
     public String replaceUid(String originalUid) {
         return uids.replace(originalUid);

@@ -148,11 +148,6 @@ public final class ReidentificationStore implements AutoCloseable {
         return at == null ? Optional.empty() : Optional.of(read(at));
     }
 
-    /** Instances indexed. */
-    public synchronized int size() {
-        return (int) index.values().stream().distinct().count();
-    }
-
     private void put(Entry e, long offset) {
         index.put(e.replacementSopInstanceUid(), offset);
         if (e.replacementStudyInstanceUid() != null) {
