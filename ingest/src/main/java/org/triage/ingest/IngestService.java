@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.triage.ingest.deid.DeidOptions;
+import org.triage.ingest.deid.Deidentifier;
+import org.triage.ingest.deid.ReidentificationStore;
 import org.triage.ingest.dicom.DicomLimits;
 import org.triage.ingest.dicom.MemoryBudget;
 import org.triage.ingest.metrics.IngestHealth;
@@ -39,30 +42,32 @@ public final class IngestService implements AutoCloseable {
      * @param quarantineDir where rejected originals are kept (the DLQ carries only a pointer: no PHI on Kafka)
      * @param metricsPort /metrics and /health: 0 for an ephemeral port, negative (the default) for none
      * @param metricsBind address of that endpoint (default 127.0.0.1)
+     * @param deid de-identification options; {@link #demo} keeps its re-identification store in a temporary folder
      */
     public record Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
                           int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
                           long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes, KafkaClientProperties client,
-                          StowAuth stowAuth, long maxEventBytes, int metricsPort, String metricsBind) {
+                          StowAuth stowAuth, long maxEventBytes, int metricsPort, String metricsBind,
+                          DeidOptions deid) {
         /** Without the security settings: plaintext Kafka, STOW-RS unauthenticated (loopback only). */
         public Options(String bootstrapServers, String schemaRegistryUrl, Pseudonymiser pseudonymiser, ScpConfig scp, int scpPort,
                        int stowPort, InetAddress bind, DicomLimits limits, int maxSide, Duration ackTimeout, Path referenceDir,
                        long memoryBudgetBytes, Path quarantineDir, long quarantineMaxBytes) {
             this(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir,
                     memoryBudgetBytes, quarantineDir, quarantineMaxBytes, KafkaClientProperties.none(), StowAuth.none(),
-                    RecordSizes.MAX_EVENT_BYTES, -1, DEFAULT_METRICS_BIND);
+                    RecordSizes.MAX_EVENT_BYTES, -1, DEFAULT_METRICS_BIND, DeidOptions.defaults());
         }
 
         /** Kafka client settings (security) for the producer and the serializer's registry client. */
         public Options withClient(KafkaClientProperties c) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, c, stowAuth, maxEventBytes, metricsPort, metricsBind);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, c, stowAuth, maxEventBytes, metricsPort, metricsBind, deid);
         }
 
         /** Bearer tokens STOW-RS requires. */
         public Options withStowAuth(StowAuth a) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, a, maxEventBytes, metricsPort, metricsBind);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, a, maxEventBytes, metricsPort, metricsBind, deid);
         }
 
 
@@ -75,67 +80,75 @@ public final class IngestService implements AutoCloseable {
             return new Options(bootstrapServers, schemaRegistryUrl, Pseudonymiser.fromConfig(null, null, true),
                     ScpConfig.defaults(0, "TRIAGE"), 0, -1, InetAddress.getLoopbackAddress(), DicomLimits.DEFAULT, 1024,
                     Duration.ofSeconds(30), null, DEFAULT_MEMORY_BUDGET, Quarantine.defaultDir(), Quarantine.DEFAULT_MAX_BYTES, KafkaClientProperties.none(), StowAuth.none(),
-                    RecordSizes.MAX_EVENT_BYTES, -1, DEFAULT_METRICS_BIND);
+                    RecordSizes.MAX_EVENT_BYTES, -1, DEFAULT_METRICS_BIND, DeidOptions.demo());
         }
 
         public Options withStowPort(int port) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, port, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind, deid);
         }
 
         public Options withScp(ScpConfig config) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, config, config.port(), stowPort, bind, limits, maxSide,
-                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind);
+                    ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind, deid);
         }
 
         public Options withPseudonymiser(Pseudonymiser p) {
-            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind);
+            return new Options(bootstrapServers, schemaRegistryUrl, p, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind, deid);
         }
 
         public Options withLimits(DicomLimits l, int side) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, l, side, ackTimeout, referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind, deid);
         }
 
         public Options withMemoryBudget(long bytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, bytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind);
+                    referenceDir, bytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind, deid);
         }
 
         /** Rejected originals go to this owner-only folder (bounded to maxBytes); DLQ records point at them. */
         public Options withQuarantine(Path dir, long maxBytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, dir, maxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind);
+                    referenceDir, memoryBudgetBytes, dir, maxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind, deid);
         }
 
         /** Events larger than this are refused to the DLQ with their size as the reason (at most {@link RecordSizes#MAX_EVENT_BYTES}). */
         public Options withMaxEventBytes(long bytes) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, bytes, metricsPort, metricsBind);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, bytes, metricsPort, metricsBind, deid);
         }
 
         /** Serve /metrics (Prometheus) and /health on bind:port; port 0 = ephemeral, negative = off. */
         public Options withMetrics(int port, String bind) {
             return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, this.bind, limits, maxSide, ackTimeout,
-                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, port, bind);
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, port, bind, deid);
+        }
+
+        /** The site's de-identification options (date shift, device identity, burned-in films, re-identification store). */
+        public Options withDeid(DeidOptions d) {
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout,
+                    referenceDir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind, d);
         }
 
         /** Reference mode: images go to this folder and events carry file: URIs. */
         public Options withReferenceDir(Path dir) {
-            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind);
+            return new Options(bootstrapServers, schemaRegistryUrl, pseudonymiser, scp, scpPort, stowPort, bind, limits, maxSide, ackTimeout, dir, memoryBudgetBytes, quarantineDir, quarantineMaxBytes, client, stowAuth, maxEventBytes, metricsPort, metricsBind, deid);
         }
     }
 
     private final EventSink sink;
     private final IngestPipeline pipeline;
+    private final ReidentificationStore reidentification;
     private final StoreScp scp;
     private final StowServer stow;
     private final String aet;
     private final IngestHealth health;
     private final MetricsServer metricsServer;
 
-    private IngestService(EventSink sink, IngestPipeline pipeline, StoreScp scp, StowServer stow, String aet, IngestHealth health,
-                          MetricsServer metricsServer) {
+    private IngestService(EventSink sink, IngestPipeline pipeline, ReidentificationStore reidentification, StoreScp scp, StowServer stow,
+                          String aet, IngestHealth health, MetricsServer metricsServer) {
         this.sink = sink;
+        this.reidentification = reidentification;
         this.pipeline = pipeline;
         this.scp = scp;
         this.stow = stow;
@@ -153,11 +166,16 @@ public final class IngestService implements AutoCloseable {
     /** With a caller-provided sink (tests); the service closes it. */
     public static IngestService start(Options o, EventSink sink) throws IOException {
         IngestPipeline pipeline;
+        ReidentificationStore reidentification = null;
         try {
-            pipeline = new IngestPipeline(o.limits(), o.maxSide(), o.pseudonymiser(), sink,
+            reidentification = ReidentificationStore.open(o.deid(), o.pseudonymiser().siteKey());
+            pipeline = new IngestPipeline(o.limits(), o.maxSide(), new Deidentifier(o.pseudonymiser(), o.deid()), reidentification, sink,
                     o.referenceDir() == null ? null : new ReferenceStore(o.referenceDir()), new MemoryBudget(o.memoryBudgetBytes()),
                     new IngestMetrics());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (reidentification != null) {
+                reidentification.close();
+            }
             sink.close();
             throw e;
         }
@@ -197,9 +215,10 @@ public final class IngestService implements AutoCloseable {
                 health.close();
             }
             sink.close();
+            reidentification.close();
             throw e;
         }
-        return new IngestService(sink, pipeline, scp, stow, o.scp() == null ? null : o.scp().aet(), health, metricsServer);
+        return new IngestService(sink, pipeline, reidentification, scp, stow, o.scp() == null ? null : o.scp().aet(), health, metricsServer);
     }
 
     /** Port of /metrics and /health, -1 when not served. */
@@ -232,6 +251,11 @@ public final class IngestService implements AutoCloseable {
         return pipeline;
     }
 
+    /** The map from the replacement UIDs on Kafka back to the originals (stays in this process, at the edge). */
+    public ReidentificationStore reidentification() {
+        return reidentification;
+    }
+
     @Override
     public void close() {
         if (metricsServer != null) {
@@ -245,5 +269,6 @@ public final class IngestService implements AutoCloseable {
             stow.close();
         }
         sink.close();
+        reidentification.close();
     }
 }

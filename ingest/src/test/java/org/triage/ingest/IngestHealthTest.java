@@ -37,8 +37,7 @@ class IngestHealthTest {
     void probesKafkaOnlyWithoutARecentAcknowledgementAndCaches() throws Exception {
         RecordingSink sink = new RecordingSink();
         IngestMetrics metrics = new IngestMetrics();
-        IngestPipeline pipeline = new IngestPipeline(DicomLimits.DEFAULT, 1024, Pseudonymiser.fromConfig(null, null, true), sink, null,
-                MemoryBudget.unlimited(), metrics);
+        IngestPipeline pipeline = TestDeid.pipeline(Pseudonymiser.fromConfig(null, null, true), sink, MemoryBudget.unlimited(), metrics);
         IngestHealth h = health(metrics);
         kafkaAnswer.set("kafka unreachable at 127.0.0.1:1: TimeoutException: timed out");
         assertEquals("kafka unreachable at 127.0.0.1:1: TimeoutException: timed out", h.problem());

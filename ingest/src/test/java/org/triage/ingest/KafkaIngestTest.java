@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.triage.events.RadiographEvent;
+import org.triage.ingest.deid.DeidOptions;
 import org.triage.ingest.dicom.StoreScu;
 import org.triage.ingest.files.FileIngest;
 import org.triage.ingest.files.LabelsCsv;
@@ -66,7 +67,9 @@ class KafkaIngestTest {
         IngestService.Options o = IngestService.Options.demo(stack.bootstrapServers(), stack.schemaRegistryUrl())
                 .withScp(ScpConfig.defaults(0, "TRIAGE")).withStowPort(0)
                 .withPseudonymiser(new Pseudonymiser("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)))
-                .withQuarantine(tmp.resolve("quarantine"), Quarantine.DEFAULT_MAX_BYTES);
+                .withQuarantine(tmp.resolve("quarantine"), Quarantine.DEFAULT_MAX_BYTES)
+                // pydicom's secondary capture does not say whether it has burned-in text; DeidentificationTest covers refusing such films
+                .withDeid(DeidOptions.demo().withAcceptBurnedIn(true));
         service = IngestService.start(o);
     }
 
@@ -120,13 +123,13 @@ class KafkaIngestTest {
         }
         RadiographEvent ct = events().get(sopInstanceUid(tf.resolve("CT_small.dcm")));
         assertEquals("CT", ct.getModality());
-        assertEquals("scp:MODALITY", ct.getSourceSystem());
+        assertEquals("scp", ct.getSourceSystem(), "the calling AE title is device identity, not retained by default");
         assertEquals(128, ct.getImage().getOriginalWidth());
         assertEquals("1.2.840.10008.1.2.1", ct.getOriginalTransferSyntax());
         RadiographEvent dx = events().get(sopInstanceUid(fixtures.resolve("dx16.dcm")));
         assertEquals("PA", dx.getViewPosition());
         assertEquals("CHEST", dx.getBodyPart());
-        assertEquals(new Pseudonymiser("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)).pseudonym("ZZMARKERPID4711"),
+        assertEquals(new Pseudonymiser("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)).pseudonym(null, "ZZMARKERPID4711", null),
                 dx.getPatientPseudonym());
         assertNotNull(dx.getAcquiredAt());
         byte[] png = dx.getImage().getData().array();
@@ -192,7 +195,7 @@ class KafkaIngestTest {
                     .POST(HttpRequest.BodyPublishers.ofString(id)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, store.statusCode(), store.body());
             assertEquals(1, countByKey(Topics.RADIOGRAPHS).getOrDefault(sopInstanceUid(cr), 0), "forwarded instance arrived once");
-            assertEquals("scp:ORTHANC", events().get(sopInstanceUid(cr)).getSourceSystem());
+            assertEquals("scp", events().get(sopInstanceUid(cr)).getSourceSystem());
         } finally {
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -220,7 +223,7 @@ class KafkaIngestTest {
         JsonNode failed = json.get("00081198").get("Value");
         assertEquals(1, failed.size());
         assertEquals(0xC000, failed.get(0).get("00081197").get("Value").get(0).asInt());
-        assertEquals(mrUid, json.get("00081199").get("Value").get(0).get("00081155").get("Value").get(0).asText());
+        assertEquals(originalSopInstanceUid(tf.resolve("MR_small.dcm")), json.get("00081199").get("Value").get(0).get("00081155").get("Value").get(0).asText());
         assertEquals(before + 1, countByKey(Topics.RADIOGRAPHS).getOrDefault(mrUid, 0));
 
         assertEquals(200, stow(List.of(Files.readAllBytes(tf.resolve("MR_small_bigendian.dcm"))), "application/dicom").statusCode());
@@ -239,7 +242,7 @@ class KafkaIngestTest {
         ConsumerRecord<byte[], byte[]> d = dlqRecordFor(garbage);
         assertTrue(header(d, Topics.DLQ_HEADER_ERROR).contains("not DICOM"), header(d, Topics.DLQ_HEADER_ERROR));
         assertEquals("parse", header(d, Topics.DLQ_HEADER_STAGE));
-        assertTrue(header(d, "source").startsWith("stow:"));
+        assertEquals("stow", header(d, "source"), "no client address without Retain Device Identity");
         assertQuarantined(d, garbage);
     }
 
@@ -289,7 +292,7 @@ class KafkaIngestTest {
                 + "00000002_000.jpg,No Finding,0,2\n");
         try (KafkaSink sink = new KafkaSink(stack.bootstrapServers(), stack.schemaRegistryUrl(), Duration.ofSeconds(30),
                 new Quarantine(tmp.resolve("quarantine-files"), Quarantine.DEFAULT_MAX_BYTES))) {
-            IngestPipeline pipeline = new IngestPipeline(org.triage.ingest.dicom.DicomLimits.DEFAULT, 1024,
+            IngestPipeline pipeline = TestDeid.pipeline(
                     new Pseudonymiser("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)), sink);
             FileIngest.Summary s = new FileIngest(pipeline, LabelsCsv.read(csv), null).run(List.of(dir));
             assertEquals(3, s.stored(), s.toString());
@@ -325,7 +328,7 @@ class KafkaIngestTest {
         int before = countByKey(Topics.RADIOGRAPHS).values().stream().mapToInt(Integer::intValue).sum();
         rc = new picocli.CommandLine(new org.triage.ingest.cli.IngestCommand()).execute("files", "--no-progress", "--bootstrap-servers",
                 stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(), "--pseudonym-key-file", key.toString(),
-                "--quarantine-dir", tmp.resolve("quarantine-cli").toString(), dir.toString());
+                "--quarantine-dir", tmp.resolve("quarantine-cli").toString(), "--reid-dir", tmp.resolve("reid-cli").toString(), dir.toString());
         assertEquals(0, rc);
         assertEquals(before + 2, countByKey(Topics.RADIOGRAPHS).values().stream().mapToInt(Integer::intValue).sum());
     }
@@ -386,13 +389,13 @@ class KafkaIngestTest {
         assertEquals(0xC000, res.get(0).status());
         String sop = sopInstanceUid(fixtures.resolve("dx16.dcm"));
         ConsumerRecord<byte[], byte[]> viaScp = TopicReader.readAll(stack.bootstrapServers(), Topics.RADIOGRAPHS_DLQ).stream()
-                .filter(x -> "scp:DEMO".equals(header(x, "source")) && x.key() != null && sop.equals(new String(x.key(), StandardCharsets.UTF_8)))
+                .filter(x -> "scp".equals(header(x, "source")) && x.key() != null && sop.equals(new String(x.key(), StandardCharsets.UTF_8)))
                 .findFirst().orElseThrow();
         Path kept = Path.of(URI.create(header(viaScp, DeadLetter.HEADER_QUARANTINE_URI)));
         byte[] keptBytes = Files.readAllBytes(kept);
         assertQuarantined(viaScp, keptBytes);
         assertTrue(contains(keptBytes, "ZZMARKERPID4711".getBytes(StandardCharsets.US_ASCII)), "the original is kept whole, PHI included");
-        assertEquals(sop, new org.triage.ingest.dicom.DicomReader(org.triage.ingest.dicom.DicomLimits.DEFAULT).readFile(keptBytes)
+        assertEquals(originalSopInstanceUid(fixtures.resolve("dx16.dcm")), new org.triage.ingest.dicom.DicomReader(org.triage.ingest.dicom.DicomLimits.DEFAULT).readFile(keptBytes)
                 .getString(org.triage.ingest.dicom.Tag.SOP_INSTANCE_UID));
         // the no-PHI scan below covers these records too
     }
@@ -479,7 +482,12 @@ class KafkaIngestTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The Kafka key of a file: the replacement of its SOP Instance UID. */
     static String sopInstanceUid(Path f) throws Exception {
+        return service.pipeline().deidentifier().replaceUid(originalSopInstanceUid(f));
+    }
+
+    static String originalSopInstanceUid(Path f) throws Exception {
         return new org.triage.ingest.dicom.DicomReader(org.triage.ingest.dicom.DicomLimits.DEFAULT).readFile(Files.readAllBytes(f))
                 .getString(org.triage.ingest.dicom.Tag.SOP_INSTANCE_UID);
     }

@@ -107,7 +107,7 @@ class MalformedInputTest {
     @Test
     void garbageAndNonImagesGoToTheDlqWithTheirCause() throws Exception {
         RecordingSink sink = new RecordingSink();
-        IngestPipeline p = new IngestPipeline(DicomLimits.DEFAULT, 1024, Pseudonymiser.fromConfig(null, null, true), sink);
+        IngestPipeline p = TestDeid.pipeline(Pseudonymiser.fromConfig(null, null, true), sink);
         byte[] garbage = new byte[5000];
         new java.util.Random(1).nextBytes(garbage);
         IngestResult r = p.ingestFileBytes(garbage, "files", null, List.of());
@@ -125,7 +125,7 @@ class MalformedInputTest {
     @Test
     void errorMessagesNeverQuoteFreeTextValues() throws Exception {
         RecordingSink sink = new RecordingSink();
-        IngestPipeline p = new IngestPipeline(DicomLimits.DEFAULT, 1024, Pseudonymiser.fromConfig(null, null, true), sink);
+        IngestPipeline p = TestDeid.pipeline(Pseudonymiser.fromConfig(null, null, true), sink);
         byte[] badPhotometric = new DatasetBuilder()
                 .str(0x00080016, "UI", Uids.DX_PRESENTATION).str(0x00080018, "UI", "1.2.3.8")
                 .us(0x00280002, 1).str(0x00280004, "CS", "ZZMARKERNAME").us(0x00280010, 4).us(0x00280011, 4)

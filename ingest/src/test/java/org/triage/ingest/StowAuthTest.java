@@ -40,8 +40,7 @@ class StowAuthTest {
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "# rotated monthly\n" + OLD + "\n\n" + NEW + "\n");
         sink = new RecordingSink();
-        IngestPipeline pipeline = new IngestPipeline(DicomLimits.DEFAULT, 1024,
-                new Pseudonymiser("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)), sink);
+        IngestPipeline pipeline = TestDeid.pipeline(new Pseudonymiser("test-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8)), sink);
         server = StowServer.start(InetAddress.getLoopbackAddress(), 0, pipeline, 1 << 20, 2, StowAuth.load(tokens, null));
     }
 
@@ -97,7 +96,7 @@ class StowAuthTest {
         IngestService.Options o = IngestService.Options.demo("127.0.0.1:1", "http://127.0.0.1:1");
         IngestService.Options exposed = new IngestService.Options(o.bootstrapServers(), o.schemaRegistryUrl(), o.pseudonymiser(), null, -1, 0,
                 InetAddress.getByName("0.0.0.0"), o.limits(), o.maxSide(), o.ackTimeout(), null, o.memoryBudgetBytes(), dir.resolve("q"),
-                o.quarantineMaxBytes());
+                o.quarantineMaxBytes()).withDeid(o.deid());
         Exception e = assertThrows(IllegalArgumentException.class, () -> IngestService.start(exposed, new RecordingSink()));
         assertTrue(e.getMessage().contains("give bearer tokens with --stow-token-file FILE or TRIAGE_STOW_TOKENS"), e.getMessage());
     }

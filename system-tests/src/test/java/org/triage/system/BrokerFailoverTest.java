@@ -72,7 +72,7 @@ class BrokerFailoverTest {
                     }
                     IngestResult r = ingest.pipeline().ingestFileBytes(TinyModel.png(64, 1000 + i), "files", null, List.of());
                     if (r.status() == 0) {
-                        acknowledged.add(r.sopInstanceUid());
+                        acknowledged.add(r.sopInstanceUid()); // the Kafka key (replacement UID), what events and findings carry
                     } else {
                         refused++; // told to retry: not acknowledged, so not counted as lost
                     }

@@ -145,7 +145,7 @@ public final class DemoRun {
 
                 Map<String, Sample> bySop = new ConcurrentHashMap<>();
                 try (DemoCollector collector = new DemoCollector(stack).start()) {
-                    ScpSender scp = new ScpSender(ingest.aet(), ingest.scpPort());
+                    ScpSender scp = new ScpSender(ingest.aet(), ingest.scpPort(), ingest.pipeline().deidentifier()::replaceUid);
                     EmergingDiseaseStory story = new EmergingDiseaseStory(emerging, dataset, model, stack, stream, scp, collector, bySop,
                             stateDir, timeout, say);
                     EmergingDiseaseStory.Outcome outcome = story.run(films, knownUnseen);

@@ -46,6 +46,8 @@ public final class DicomPart10Writer {
         us(dataset, 0x0028, 0x0101, 16);
         us(dataset, 0x0028, 0x0102, 15);
         us(dataset, 0x0028, 0x0103, 0);
+        // Ingest quarantines films that do not say their pixels are free of names; these phantoms are.
+        str(dataset, 0x0028, 0x0301, "CS", "NO");
         ByteBuffer px = ByteBuffer.allocate(in.pixels().length * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (short s : in.pixels()) px.putShort(s);
         element(dataset, 0x7FE0, 0x0010, "OW", px.array());

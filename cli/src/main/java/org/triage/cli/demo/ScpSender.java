@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import javax.imageio.ImageIO;
 import org.triage.ingest.dicom.StoreScu;
 import org.triage.trainer.data.Sample;
@@ -17,20 +18,23 @@ final class ScpSender {
     private final String calledAet;
     private final int port;
     private final StoreScu scu = new StoreScu();
+    private final UnaryOperator<String> kafkaKey;
     private int sent;
 
-    ScpSender(String calledAet, int port) {
+    /** @param kafkaKey the replacement UID ingest publishes for a SOP Instance UID we send (what findings and alerts carry) */
+    ScpSender(String calledAet, int port, UnaryOperator<String> kafkaKey) {
         this.calledAet = calledAet;
         this.port = port;
+        this.kafkaKey = kafkaKey;
     }
 
-    /** Sends every film; records which SOP Instance UID each got in {@code bySop}. Fails on the first refused store. */
+    /** Sends every film; records under which Kafka key (replacement SOP Instance UID) each is in {@code bySop}. Fails on the first refused store. */
     void send(List<Sample> films, Map<String, Sample> bySop) throws IOException {
         for (int i = 0; i < films.size(); i += ASSOCIATION_SIZE) {
             List<byte[]> files = new ArrayList<>();
             for (Sample s : films.subList(i, Math.min(films.size(), i + ASSOCIATION_SIZE))) {
                 String sop = "2.25." + Math.abs((long) s.imageId().hashCode()) + "" + (sent++);
-                bySop.put(sop, s);
+                bySop.put(kafkaKey.apply(sop), s);
                 files.add(toDicom(s, sop));
             }
             for (StoreScu.Result r : scu.send("127.0.0.1", port, DEMO_AET, calledAet, files)) {

@@ -2,13 +2,15 @@ package org.triage.ingest.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.triage.ingest.deid.DeidOptions;
+import org.triage.ingest.deid.SiteKey;
 import org.triage.ingest.dicom.DicomLimits;
 import org.triage.ingest.pipeline.Pseudonymiser;
 import org.triage.ingest.pipeline.Quarantine;
 import org.triage.schemas.RecordSizes;
 import picocli.CommandLine.Option;
 
-/** Flags shared by the three intake paths: pseudonym key, limits, normalisation. */
+/** Flags shared by the three intake paths: site key, de-identification, limits, normalisation. */
 public final class CommonIngestOptions {
     @Option(names = "--pseudonym-key-file", description = "File holding the HMAC key for patient pseudonyms (else env TRIAGE_PSEUDONYM_KEY).")
     Path pseudonymKeyFile;
@@ -51,6 +53,42 @@ public final class CommonIngestOptions {
             description = "Bound on the quarantine's total size; originals that do not fit are not kept and their DLQ record says so (default ${DEFAULT-VALUE}).")
     long quarantineMaxMb;
 
+    @Option(names = "--keep-dates",
+            description = "Publish acquisition dates and times as received (Retain Longitudinal Temporal Information with Full Dates) "
+                    + "instead of shifting each patient's back by a keyed 1..365 days (the default).")
+    boolean keepDates;
+
+    @Option(names = "--retain-device-identity",
+            description = "Name the sending device in events and DLQ records (scp:<calling AE title>, stow:<client address>); "
+                    + "by default only the intake path or --source-name.")
+    boolean retainDeviceIdentity;
+
+    @Option(names = "--source-name", description = "What events name as their source instead of the intake path (e.g. the site), "
+            + "unless --retain-device-identity.")
+    String sourceName;
+
+    @Option(names = "--accept-burned-in",
+            description = "Accept films whose pixels may show identity (Burned In Annotation YES, or absent on a secondary capture); "
+                    + "by default they are refused and quarantined. Only where pixels are known to be clean.")
+    boolean acceptBurnedIn;
+
+    @Option(names = "--reid-dir",
+            description = "Owner-only folder of the encrypted re-identification store (else env " + DeidOptions.ENV_REID_DIR
+                    + ", else ~/.triage/reid; with --demo-key a new temporary folder).")
+    Path reidDir;
+
+    /** With the public demo key, a persistent map would only collect demo runs under a key anyone has: it is temporary. */
+    DeidOptions deid() {
+        Path dir = reidDir != null ? reidDir : usesDemoKey() ? null : DeidOptions.defaultReidentificationDir();
+        return new DeidOptions(!keepDates, retainDeviceIdentity, sourceName, acceptBurnedIn, dir);
+    }
+
+    /** The order {@link Pseudonymiser#fromConfig} resolves the key in: file, environment, demo key. */
+    private boolean usesDemoKey() {
+        String env = System.getenv(SiteKey.ENV_KEY);
+        return demoKey && pseudonymKeyFile == null && (env == null || env.isBlank());
+    }
+
     Path quarantineDir() {
         return quarantineDir != null ? quarantineDir : Quarantine.defaultDir();
     }
@@ -60,7 +98,7 @@ public final class CommonIngestOptions {
     }
 
     Pseudonymiser pseudonymiser() {
-        return Pseudonymiser.fromConfig(pseudonymKeyFile, System.getenv(Pseudonymiser.ENV_KEY), demoKey);
+        return Pseudonymiser.fromConfig(pseudonymKeyFile, System.getenv(SiteKey.ENV_KEY), demoKey);
     }
 
     DicomLimits limits() {

@@ -9,6 +9,11 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.triage.ingest.IngestService;
+import org.triage.ingest.deid.DeidOptions;
+import org.triage.ingest.deid.Deidentifier;
+import org.triage.ingest.deid.ReidentificationStore;
+import org.triage.ingest.dicom.MemoryBudget;
+import org.triage.ingest.metrics.IngestMetrics;
 import org.triage.ingest.files.FileIngest;
 import org.triage.ingest.files.LabelsCsv;
 import org.triage.ingest.pipeline.IngestPipeline;
@@ -62,6 +67,16 @@ public final class IngestCommand implements Callable<Integer> {
         }
     }
 
+    /** Opens the re-identification store or explains, without a stack trace, why ingest will not start. */
+    static ReidentificationStore reidentificationOrExit(DeidOptions deid, Pseudonymiser p, CommandLine.Model.CommandSpec spec) {
+        try {
+            return ReidentificationStore.open(deid, p.siteKey());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "triage ingest: cannot use re-identification store folder " + deid.reidentificationDir() + ": " + e.getMessage());
+        }
+    }
+
     static void awaitShutdown(AutoCloseable service) throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -100,7 +115,7 @@ public final class IngestCommand implements Callable<Integer> {
             IngestService.Options o = new IngestService.Options(connection.bootstrapServers, connection.schemaRegistryUrl, p, cfg, port, -1,
                     InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
                     common.quarantineDir(), common.quarantineMaxBytes()).withClient(connection.clientProperties())
-                    .withMaxEventBytes(common.maxEventBytes());
+                    .withMaxEventBytes(common.maxEventBytes()).withDeid(common.deid());
             IngestService s = IngestService.start(metricsOptions.applyTo(o));
             System.out.println("dicom.scp=" + aet + "@" + bind + ":" + s.scpPort());
             metricsOptions.print(s);
@@ -136,7 +151,7 @@ public final class IngestCommand implements Callable<Integer> {
             IngestService.Options o = new IngestService.Options(connection.bootstrapServers, connection.schemaRegistryUrl, p, null, -1, port,
                     InetAddress.getByName(bind), common.limits(), common.maxSide, common.ackTimeout(), common.referenceDir, common.memoryBudgetMb << 20,
                     common.quarantineDir(), common.quarantineMaxBytes()).withClient(connection.clientProperties()).withStowAuth(auth)
-                    .withMaxEventBytes(common.maxEventBytes());
+                    .withMaxEventBytes(common.maxEventBytes()).withDeid(common.deid());
             IngestService s = IngestService.start(metricsOptions.applyTo(o));
             System.out.println("stow.url=http://" + bind + ":" + s.stowPort() + "/studies");
             metricsOptions.print(s);
@@ -160,10 +175,13 @@ public final class IngestCommand implements Callable<Integer> {
             Pseudonymiser p = keyOrExit(common, spec);
             Quarantine quarantine = quarantineOrExit(common, spec);
             LabelsCsv csv = labels == null ? null : LabelsCsv.read(labels);
-            try (KafkaSink sink = new KafkaSink(connection.bootstrapServers, connection.schemaRegistryUrl, common.ackTimeout(),
+            DeidOptions deid = common.deid();
+            try (ReidentificationStore reid = reidentificationOrExit(deid, p, spec);
+                 KafkaSink sink = new KafkaSink(connection.bootstrapServers, connection.schemaRegistryUrl, common.ackTimeout(),
                     quarantine, connection.clientProperties(), common.maxEventBytes())) {
-                IngestPipeline pipeline = new IngestPipeline(common.limits(), common.maxSide, p, sink,
-                        common.referenceDir == null ? null : new org.triage.ingest.pipeline.ReferenceStore(common.referenceDir));
+                IngestPipeline pipeline = new IngestPipeline(common.limits(), common.maxSide, new Deidentifier(p, deid), reid, sink,
+                        common.referenceDir == null ? null : new org.triage.ingest.pipeline.ReferenceStore(common.referenceDir),
+                        MemoryBudget.unlimited(), new IngestMetrics());
                 FileIngest.Summary s = new FileIngest(pipeline, csv, noProgress ? null : System.err).run(paths);
                 System.out.printf("files=%d stored=%d failed=%d seconds=%.1f rate=%.1f/s%n", s.files(), s.stored(), s.failed(), s.seconds(),
                         s.seconds() > 0 ? s.stored() / s.seconds() : 0.0);

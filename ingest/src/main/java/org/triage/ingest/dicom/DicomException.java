@@ -27,6 +27,8 @@ public class DicomException extends Exception {
     public static final class Status {
         public static final int SUCCESS = 0x0000;
         public static final int SOP_CLASS_NOT_SUPPORTED = 0x0122;
+        /** Refused: not authorized (PS3.7 C.4): the site's de-identification policy does not let this instance in. */
+        public static final int NOT_AUTHORIZED = 0x0124;
         public static final int PROCESSING_FAILURE = 0x0110;
         public static final int OUT_OF_RESOURCES = 0xA700;
         public static final int DATASET_DOES_NOT_MATCH = 0xA900;

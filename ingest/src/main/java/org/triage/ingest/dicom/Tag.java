@@ -13,8 +13,10 @@ public final class Tag {
     public static final int STUDY_TIME = 0x00080030;
     public static final int ACQUISITION_TIME = 0x00080032;
     public static final int CONTENT_TIME = 0x00080033;
+    public static final int ACCESSION_NUMBER = 0x00080050;
     public static final int MODALITY = 0x00080060;
     public static final int PATIENT_ID = 0x00100020;
+    public static final int ISSUER_OF_PATIENT_ID = 0x00100021;
     public static final int BODY_PART_EXAMINED = 0x00180015;
     public static final int VIEW_POSITION = 0x00185101;
     public static final int STUDY_INSTANCE_UID = 0x0020000D;
@@ -29,6 +31,7 @@ public final class Tag {
     public static final int BITS_STORED = 0x00280101;
     public static final int HIGH_BIT = 0x00280102;
     public static final int PIXEL_REPRESENTATION = 0x00280103;
+    public static final int BURNED_IN_ANNOTATION = 0x00280301;
     public static final int WINDOW_CENTER = 0x00281050;
     public static final int WINDOW_WIDTH = 0x00281051;
     public static final int RESCALE_INTERCEPT = 0x00281052;

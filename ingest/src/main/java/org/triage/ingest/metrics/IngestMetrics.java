@@ -31,6 +31,8 @@ public final class IngestMetrics {
         DLQ("dlq"),
         /** The reference-mode image store could not take the image. */
         REFERENCE_STORE("reference-store"),
+        /** The re-identification store could not keep the instance's originals. */
+        REIDENTIFICATION_STORE("reid-store"),
         /** The memory budget had no room within the wait (server busy). */
         MEMORY_BUDGET("memory-budget"),
         INTERRUPTED("interrupted");
@@ -90,6 +92,7 @@ public final class IngestMetrics {
             case DicomException.Status.SOP_CLASS_NOT_SUPPORTED, DicomException.Status.TRANSFER_SYNTAX_NOT_SUPPORTED -> "unsupported";
             case DicomException.Status.OUT_OF_RESOURCES -> "over-limit";
             case DicomException.Status.PROCESSING_FAILURE -> "over-size";
+            case DicomException.Status.NOT_AUTHORIZED -> "policy";
             default -> "other";
         };
     }

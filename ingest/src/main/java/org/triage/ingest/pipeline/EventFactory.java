@@ -12,44 +12,42 @@ import java.util.UUID;
 import org.triage.events.NormalisedImage;
 import org.triage.events.Priority;
 import org.triage.events.RadiographEvent;
+import org.triage.ingest.deid.DateShifter;
+import org.triage.ingest.deid.Deidentifier;
 import org.triage.ingest.dicom.DicomObject;
 import org.triage.ingest.dicom.Tag;
+import org.triage.ingest.dicom.Uids;
 import org.triage.ingest.image.DecodedImage;
 import org.triage.ingest.image.Normaliser;
 
 /**
- * Builds a RadiographEvent from exactly the fields the schema names. This class is the PHI boundary:
- * it reads no other tag, and the patient id only goes through the pseudonymiser.
+ * Builds a RadiographEvent from exactly the fields the schema names. With {@link Deidentifier} this is the PHI
+ * boundary: identity (UIDs, patient, source) arrives already replaced, and the only other tags read are the ones the
+ * README's attribute table keeps (modality, view, body part, SOP class, transfer syntax) or shifts (dates and times).
  */
 public final class EventFactory {
-    private final Pseudonymiser pseudonymiser;
     private final ReferenceStore references;
 
-    public EventFactory(Pseudonymiser pseudonymiser) {
-        this(pseudonymiser, null);
-    }
-
     /** @param references where to put images in reference mode; null for inline images */
-    public EventFactory(Pseudonymiser pseudonymiser, ReferenceStore references) {
-        this.pseudonymiser = pseudonymiser;
+    public EventFactory(ReferenceStore references) {
         this.references = references;
     }
 
-    public RadiographEvent fromDicom(DicomObject ds, DecodedImage decoded, Normaliser.Normalised norm, String sourceSystem,
-                                     Priority priority, List<String> labels) throws java.io.IOException {
-        String sopClass = firstNonNull(ds.getString(Tag.SOP_CLASS_UID), ds.getString(Tag.MEDIA_STORAGE_SOP_CLASS_UID));
+    /** @param sourceSystem already as it may be published ({@link Deidentifier#publishedSource}) */
+    public RadiographEvent fromDicom(DicomObject ds, Deidentifier.Identity id, DecodedImage decoded, Normaliser.Normalised norm,
+                                     String sourceSystem, Priority priority, List<String> labels) throws java.io.IOException {
         return RadiographEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
-                .setSopInstanceUid(sopInstanceUid(ds, norm))
-                .setStudyInstanceUid(ds.getString(Tag.STUDY_INSTANCE_UID))
-                .setSeriesInstanceUid(ds.getString(Tag.SERIES_INSTANCE_UID))
-                .setSopClassUid(sopClass)
-                .setPatientPseudonym(pseudonymiser.pseudonym(ds.getString(Tag.PATIENT_ID)))
+                .setSopInstanceUid(id.sopInstanceUid())
+                .setStudyInstanceUid(id.studyInstanceUid())
+                .setSeriesInstanceUid(id.seriesInstanceUid())
+                .setSopClassUid(sopClassUid(ds))
+                .setPatientPseudonym(id.patientPseudonym())
                 .setModality(ds.getString(Tag.MODALITY))
                 .setViewPosition(ds.getString(Tag.VIEW_POSITION))
                 .setBodyPart(ds.getString(Tag.BODY_PART_EXAMINED))
                 .setSourceSystem(sourceSystem)
-                .setAcquiredAt(acquiredAt(ds))
+                .setAcquiredAt(DateShifter.shift(acquiredAt(ds), id.dateOffsetDays()))
                 .setReceivedAt(Instant.now())
                 .setPriority(priority == null ? Priority.ROUTINE : priority)
                 .setImage(image(decoded, norm))
@@ -59,12 +57,12 @@ public final class EventFactory {
     }
 
     /** For PNG/JPEG files: no DICOM identifiers, so the SOP Instance UID comes from the content. */
-    public RadiographEvent fromImageFile(byte[] content, DecodedImage decoded, Normaliser.Normalised norm, String sourceSystem,
-                                         String patientId, List<String> labels) throws java.io.IOException {
+    public RadiographEvent fromImageFile(Deidentifier.Identity id, DecodedImage decoded, Normaliser.Normalised norm, String sourceSystem,
+                                         List<String> labels) throws java.io.IOException {
         return RadiographEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
-                .setSopInstanceUid(contentUid(Normaliser.sha256(content)))
-                .setPatientPseudonym(pseudonymiser.pseudonym(patientId))
+                .setSopInstanceUid(id.sopInstanceUid())
+                .setPatientPseudonym(id.patientPseudonym())
                 .setSourceSystem(sourceSystem)
                 .setReceivedAt(Instant.now())
                 .setPriority(Priority.ROUTINE)
@@ -73,14 +71,20 @@ public final class EventFactory {
                 .build();
     }
 
+    /** Only a class from the conformance table: the file meta fallback is not checked elsewhere and could hold any text. */
+    static String sopClassUid(DicomObject ds) {
+        String uid = firstNonNull(ds.getString(Tag.SOP_CLASS_UID), ds.getString(Tag.MEDIA_STORAGE_SOP_CLASS_UID));
+        return uid != null && Uids.isStorage(uid) ? uid : null;
+    }
+
+    /** The SOP Instance UID as received: dataset, else file meta; null when neither has one. */
+    static String originalSopInstanceUid(DicomObject ds) {
+        return firstNonNull(ds.getString(Tag.SOP_INSTANCE_UID), ds.getString(Tag.MEDIA_STORAGE_SOP_INSTANCE_UID));
+    }
+
     /** 2.25.&lt;decimal of the first 128 bits of a SHA-256&gt; (PS3.5 B.2): same content, same UID. */
     public static String contentUid(String sha256Hex) {
         return "2.25." + new BigInteger(sha256Hex.substring(0, 32), 16);
-    }
-
-    static String sopInstanceUid(DicomObject ds, Normaliser.Normalised norm) {
-        String uid = firstNonNull(ds.getString(Tag.SOP_INSTANCE_UID), ds.getString(Tag.MEDIA_STORAGE_SOP_INSTANCE_UID));
-        return uid != null ? uid : contentUid(norm.pixelSha256());
     }
 
     private NormalisedImage image(DecodedImage decoded, Normaliser.Normalised norm) throws java.io.IOException {

@@ -5,6 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triage.events.Priority;
 import org.triage.events.RadiographEvent;
+import org.triage.ingest.deid.Deidentifier;
+import org.triage.ingest.deid.ReidentificationStore;
 import org.triage.ingest.dicom.DicomException;
 import org.triage.ingest.dicom.DicomLimits;
 import org.triage.ingest.dicom.DicomObject;
@@ -21,9 +23,9 @@ import org.triage.ingest.metrics.IngestMetrics;
 import org.triage.ingest.metrics.IngestMetrics.Cause;
 
 /**
- * Parse, decode, normalise, pseudonymise, publish: the path shared by C-STORE, STOW-RS and files.
+ * Parse, decode, normalise, de-identify, publish: the path shared by C-STORE, STOW-RS and files.
  * Rejected input goes to the DLQ with its cause; a Kafka failure is reported as a retryable failure.
- * Logs carry UIDs and causes only, never patient attributes. Every instance handed in is counted once as received and
+ * Logs carry replacement UIDs and causes only, never patient attributes or the sending device. Every instance handed in is counted once as received and
  * once by its outcome ({@link IngestMetrics}: stored, rejected, or a retryable failure).
  */
 public final class IngestPipeline {
@@ -35,6 +37,8 @@ public final class IngestPipeline {
     private final ImageFileDecoder fileDecoder;
     private final Normaliser normaliser;
     private final EventFactory events;
+    private final Deidentifier deid;
+    private final ReidentificationStore reidentification;
     private final EventSink sink;
     private final MemoryBudget budget;
     private final IngestMetrics metrics;
@@ -43,24 +47,18 @@ public final class IngestPipeline {
     private static final long BYTES_PER_PIXEL_COLOUR = 24;
     static final long BUDGET_WAIT_MILLIS = 10_000;
 
-    public IngestPipeline(DicomLimits limits, int maxSide, Pseudonymiser pseudonymiser, EventSink sink) {
-        this(limits, maxSide, pseudonymiser, sink, null);
+    public IngestPipeline(DicomLimits limits, int maxSide, Deidentifier deid, ReidentificationStore reidentification, EventSink sink) {
+        this(limits, maxSide, deid, reidentification, sink, null, MemoryBudget.unlimited(), new IngestMetrics());
     }
 
-    /** @param references reference mode (image in a shared folder, URI in the event); null for inline */
-    public IngestPipeline(DicomLimits limits, int maxSide, Pseudonymiser pseudonymiser, EventSink sink, ReferenceStore references) {
-        this(limits, maxSide, pseudonymiser, sink, references, MemoryBudget.unlimited());
-    }
-
-    /** @param budget bounds the bytes held by datasets in flight and images being decoded, across all callers */
-    public IngestPipeline(DicomLimits limits, int maxSide, Pseudonymiser pseudonymiser, EventSink sink, ReferenceStore references,
-                          MemoryBudget budget) {
-        this(limits, maxSide, pseudonymiser, sink, references, budget, new IngestMetrics());
-    }
-
-    /** @param metrics where outcomes are counted (the memory budget's gauges are bound to it here) */
-    public IngestPipeline(DicomLimits limits, int maxSide, Pseudonymiser pseudonymiser, EventSink sink, ReferenceStore references,
-                          MemoryBudget budget, IngestMetrics metrics) {
+    /**
+     * @param reidentification where each stored instance's originals are kept (before its event is published)
+     * @param references reference mode (image in a shared folder, URI in the event); null for inline
+     * @param budget bounds the bytes held by datasets in flight and images being decoded, across all callers
+     * @param metrics where outcomes are counted (the memory budget's gauges are bound to it here)
+     */
+    public IngestPipeline(DicomLimits limits, int maxSide, Deidentifier deid, ReidentificationStore reidentification, EventSink sink,
+                          ReferenceStore references, MemoryBudget budget, IngestMetrics metrics) {
         this.budget = budget;
         this.metrics = metrics;
         metrics.bindMemoryBudget(budget::used, budget.capacity());
@@ -69,8 +67,14 @@ public final class IngestPipeline {
         this.decoder = new PixelDecoder(limits);
         this.fileDecoder = new ImageFileDecoder(limits);
         this.normaliser = new Normaliser(maxSide);
-        this.events = new EventFactory(pseudonymiser, references);
+        this.deid = deid;
+        this.reidentification = reidentification;
+        this.events = new EventFactory(references);
         this.sink = sink;
+    }
+
+    public Deidentifier deidentifier() {
+        return deid;
     }
 
     public DicomLimits limits() {
@@ -89,19 +93,21 @@ public final class IngestPipeline {
      * Refuses input that never reached parsing (an oversized or missing dataset, a STOW part of the wrong type): DLQ
      * (stage {@code receive}) with {@code status}, or 0xA700 when even the DLQ record failed.
      *
+     * @param senderSopUid the SOP Instance UID the sender named (C-STORE command), if any; the DLQ key is its replacement
      * @param original what to quarantine, empty when nothing was kept
      */
-    public IngestResult rejectUnread(String key, String sopClass, byte[] original, String error, int status, String source) {
+    public IngestResult rejectUnread(String senderSopUid, String sopClass, byte[] original, String error, int status, String source) {
         metrics.received(source, original == null ? 0 : original.length);
-        return reject(key, original, new DicomException(error, status), "receive", source, sopClass);
+        return reject(deid.replaceUid(senderSopUid), senderSopUid, original, new DicomException(error, status), "receive", source, sopClass);
     }
 
     /**
      * A C-STORE dataset in the negotiated transfer syntax.
      *
+     * @param senderSopUid the C-STORE command's Affected SOP Instance UID, for a dataset that cannot be parsed
      * @param dlqBytes what to keep in the DLQ on failure (a Part 10 wrapping of the dataset)
      */
-    public IngestResult ingestDataset(byte[] dataset, String transferSyntax, String source, Priority priority, String keyHint,
+    public IngestResult ingestDataset(byte[] dataset, String transferSyntax, String source, Priority priority, String senderSopUid,
                                       java.util.function.Supplier<byte[]> dlqBytes) {
         long t0 = System.nanoTime();
         metrics.received(source, dataset.length);
@@ -109,9 +115,9 @@ public final class IngestPipeline {
         try {
             ds = reader.readDataset(dataset, 0, transferSyntax);
         } catch (DicomException e) {
-            return reject(keyHint, dlqBytes.get(), e, "parse", source, null);
+            return reject(deid.replaceUid(senderSopUid), senderSopUid, dlqBytes.get(), e, "parse", source, null);
         }
-        return decodeAndPublish(ds, source, priority, List.of(), keyHint, dlqBytes, t0);
+        return decodeAndPublish(ds, source, priority, List.of(), senderSopUid, dlqBytes, t0);
     }
 
     /** A Part 10 file (STOW-RS part or a file on disk). */
@@ -126,7 +132,7 @@ public final class IngestPipeline {
         try {
             ds = reader.readFile(file);
         } catch (DicomException e) {
-            return reject(null, file, e, "parse", source, null);
+            return reject(null, null, file, e, "parse", source, null);
         }
         return decodeAndPublish(ds, source, Priority.ROUTINE, labels, null, () -> file, t0);
     }
@@ -139,18 +145,20 @@ public final class IngestPipeline {
     }
 
     private IngestResult imageFile(byte[] file, String source, String patientId, List<String> labels, long t0) {
+        String key = EventFactory.contentUid(Normaliser.sha256(file));
         try {
+            Deidentifier.Identity id = deid.ofImageFile(key, patientId);
             DecodedImage decoded = fileDecoder.decode(file);
             Normaliser.Normalised norm = normaliser.normalise(decoded.image());
             RadiographEvent ev;
             try {
-                ev = events.fromImageFile(file, decoded, norm, source, patientId, labels);
+                ev = events.fromImageFile(id, decoded, norm, deid.publishedSource(source), labels);
             } catch (java.io.IOException e) {
-                return storeFailure(EventFactory.contentUid(Normaliser.sha256(file)), e);
+                return storeFailure(key, e);
             }
-            return publish(ev, file, source, t0);
+            return recordAndPublish(id, ev, null, file, source, t0);
         } catch (DicomException e) {
-            return reject(null, file, e, "decode", source, null);
+            return reject(key, null, file, e, "decode", source, null);
         }
     }
 
@@ -164,53 +172,64 @@ public final class IngestPipeline {
         return part10(file, source, labels, t0);
     }
 
-    private IngestResult decodeAndPublish(DicomObject ds, String source, Priority priority, List<String> labels, String keyHint,
+    private IngestResult decodeAndPublish(DicomObject ds, String source, Priority priority, List<String> labels, String senderSopUid,
                                           java.util.function.Supplier<byte[]> dlqBytes, long t0) {
-        String sopUid = ds.getString(Tag.SOP_INSTANCE_UID);
+        String original = EventFactory.originalSopInstanceUid(ds);
+        String sender = original != null ? original : senderSopUid;
+        String key = deid.replaceUid(sender);
         String sopClass = ds.getString(Tag.SOP_CLASS_UID);
-        String key = sopUid != null ? sopUid : keyHint;
         if (sopClass != null && !Uids.isStorage(sopClass)) {
-            return reject(key, dlqBytes.get(), new DicomException("SOP class " + SafeText.uid(sopClass) + " is not an image class ingest accepts",
+            return reject(key, sender, dlqBytes.get(), new DicomException("SOP class " + SafeText.uid(sopClass) + " is not an image class ingest accepts",
                     DicomException.Status.SOP_CLASS_NOT_SUPPORTED), "parse", source, sopClass);
+        }
+        String burnedIn = deid.burnedInRefusal(ds, sopClass != null ? sopClass : ds.getString(Tag.MEDIA_STORAGE_SOP_CLASS_UID));
+        if (burnedIn != null) {
+            return reject(key, sender, dlqBytes.get(), new DicomException(burnedIn, DicomException.Status.NOT_AUTHORIZED), "deid", source, sopClass);
         }
         Normaliser.Normalised norm;
         DecodedImage decoded;
         long working = workingBytes(ds);
         try {
             if (working > budget.capacity()) {
-                return reject(key, dlqBytes.get(), new DicomException("over the memory budget: image needs " + working
+                return reject(key, sender, dlqBytes.get(), new DicomException("over the memory budget: image needs " + working
                         + " bytes of working memory, the budget is " + budget.capacity(), DicomException.Status.OUT_OF_RESOURCES), "decode", source, sopClass);
             }
             if (!budget.reserve(working, BUDGET_WAIT_MILLIS)) {
-                LOG.warn("memory budget exhausted; {} from {} refused for now", key, source);
+                LOG.warn("memory budget exhausted; {} from {} refused for now", key, deid.publishedSource(source));
                 metrics.retryable(Cause.MEMORY_BUDGET);
-                return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, sopClass, "server busy (memory budget), retry later");
+                return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, sopClass, "server busy (memory budget), retry later", sender);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             metrics.retryable(Cause.INTERRUPTED);
-            return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, sopClass, "interrupted");
+            return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, sopClass, "interrupted", sender);
         }
         try {
             decoded = decoder.decode(ds);
             norm = normaliser.normalise(decoded.image());
         } catch (DicomException e) {
-            return reject(key, dlqBytes.get(), e, "decode", source, sopClass);
+            return reject(key, sender, dlqBytes.get(), e, "decode", source, sopClass);
         } catch (RuntimeException e) {
             // A decoder bug must not kill the association; it is still the input's problem for the sender. Only the
             // exception's type goes into the cause: a runtime message may quote a dataset value (e.g. a number format error).
-            return reject(key, dlqBytes.get(), new DicomException("decoder failed: " + e.getClass().getName(), DicomException.Status.CANNOT_UNDERSTAND, e),
+            return reject(key, sender, dlqBytes.get(), new DicomException("decoder failed: " + e.getClass().getName(), DicomException.Status.CANNOT_UNDERSTAND, e),
                     "decode", source, sopClass);
         } finally {
             budget.release(working);
         }
+        Deidentifier.Identity id;
+        try {
+            id = deid.ofDataset(ds, sender, EventFactory.contentUid(norm.pixelSha256()));
+        } catch (DicomException e) {
+            return reject(key, sender, dlqBytes.get(), e, "deid", source, sopClass);
+        }
         RadiographEvent ev;
         try {
-            ev = events.fromDicom(ds, decoded, norm, source, priority, labels);
+            ev = events.fromDicom(ds, id, decoded, norm, deid.publishedSource(source), priority, labels);
         } catch (java.io.IOException e) {
-            return storeFailure(key, e);
+            return storeFailure(id.sopInstanceUid(), e);
         }
-        return publish(ev, dlqBytes.get(), source, t0);
+        return recordAndPublish(id, ev, sender, dlqBytes.get(), source, t0);
     }
 
     /** Working memory to reserve for decoding, from the header; absurd geometry is refused by the decoder itself. */
@@ -233,32 +252,50 @@ public final class IngestPipeline {
     private IngestResult storeFailure(String key, java.io.IOException e) {
         LOG.warn("could not write the image of {} to the reference store: {}", key, e.getMessage());
         metrics.retryable(Cause.REFERENCE_STORE);
-        return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, null, "image store unavailable, retry later");
+        return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, null, "image store unavailable, retry later", null);
     }
 
-    private IngestResult publish(RadiographEvent ev, byte[] original, String source, long t0) {
+    /** The map back to the originals is on disk before the event exists anywhere else, so every event can be re-identified. */
+    private IngestResult recordAndPublish(Deidentifier.Identity id, RadiographEvent ev, String sender, byte[] original, String source, long t0) {
+        try {
+            reidentification.record(id.reidentification());
+        } catch (java.io.IOException e) {
+            LOG.warn("could not write {} to the re-identification store: {}", id.sopInstanceUid(), e.getMessage());
+            metrics.retryable(Cause.REIDENTIFICATION_STORE);
+            return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, id.sopInstanceUid(), ev.getSopClassUid(),
+                    "re-identification store unavailable, retry later", sender);
+        }
+        return publish(ev, sender, original, source, t0);
+    }
+
+    private IngestResult publish(RadiographEvent ev, String sender, byte[] original, String source, long t0) {
         String key = ev.getSopInstanceUid();
         try {
             int bytes = sink.publish(key, ev);
             metrics.stored(source, bytes, t0);
-            LOG.debug("published {} from {}", key, source);
-            return new IngestResult(0, key, ev.getSopClassUid(), null);
+            LOG.debug("published {} from {}", key, ev.getSourceSystem());
+            return new IngestResult(0, key, ev.getSopClassUid(), null, sender);
         } catch (EventTooLargeException e) {
-            return reject(key, original, new DicomException(e.getMessage(), DicomException.Status.PROCESSING_FAILURE), "publish", source,
+            return reject(key, sender, original, new DicomException(e.getMessage(), DicomException.Status.PROCESSING_FAILURE), "publish", source,
                     ev.getSopClassUid());
         } catch (PublishException e) {
-            LOG.warn("Kafka did not acknowledge {} from {}: {}", key, source, e.getMessage());
+            LOG.warn("Kafka did not acknowledge {} from {}: {}", key, ev.getSourceSystem(), e.getMessage());
             metrics.retryable(Cause.KAFKA);
             return new IngestResult(DicomException.Status.OUT_OF_RESOURCES, key, ev.getSopClassUid(),
-                    "not stored, retry later: " + e.getMessage());
+                    "not stored, retry later: " + e.getMessage(), sender);
         }
     }
 
-    private IngestResult reject(String key, byte[] original, DicomException e, String stage, String source, String sopClass) {
-        LOG.info("rejected {} from {} at {}: {}", key == null ? "an instance" : key, source, stage, e.getMessage());
-        boolean recorded = sink.deadLetter(key, original, e.getMessage(), stage, source);
+    /**
+     * @param key the replacement UID (DLQ key, logs); the sender's own UID only goes back to the sender
+     * @param source as received: metrics count its intake path, the DLQ and logs get {@link Deidentifier#publishedSource}
+     */
+    private IngestResult reject(String key, String sender, byte[] original, DicomException e, String stage, String source, String sopClass) {
+        String published = deid.publishedSource(source);
+        LOG.info("rejected {} from {} at {}: {}", key == null ? "an instance" : key, published, stage, e.getMessage());
+        boolean recorded = sink.deadLetter(key, original, e.getMessage(), stage, published);
         metrics.rejected(stage, e.status(), recorded);
         int status = recorded ? e.status() : DicomException.Status.OUT_OF_RESOURCES;
-        return new IngestResult(status, key, sopClass, e.getMessage());
+        return new IngestResult(status, key, sopClass, e.getMessage(), sender);
     }
 }

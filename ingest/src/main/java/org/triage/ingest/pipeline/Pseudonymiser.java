@@ -1,65 +1,56 @@
 package org.triage.ingest.pipeline;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.triage.ingest.deid.SiteKey;
 
 /**
- * Keyed HMAC-SHA256 pseudonyms of patient ids. Stable for one key, so a patient's studies link up,
- * and useless without the key, so the pseudonym does not identify anyone.
+ * Keyed HMAC-SHA256 pseudonyms of patients (PS3.15 E.1: Patient ID and Issuer of Patient ID are replaced). Stable for
+ * one key, so a patient's studies link up, and useless without the key, so the pseudonym does not identify anyone.
  */
 public final class Pseudonymiser {
-    /** A fixed, public key for demos and tests only; never for patient data. */
-    public static final String DEMO_KEY = "triage-demo-key-not-for-patient-data";
-    public static final String ENV_KEY = "TRIAGE_PSEUDONYM_KEY";
-    private static final int MIN_KEY_BYTES = 16;
-
-    private final byte[] key;
+    private final SiteKey key;
 
     public Pseudonymiser(byte[] key) {
-        if (key == null || key.length < MIN_KEY_BYTES) {
-            throw new IllegalArgumentException("pseudonym key must be at least " + MIN_KEY_BYTES + " bytes");
-        }
-        this.key = key.clone();
+        this(new SiteKey(key));
+    }
+
+    public Pseudonymiser(SiteKey key) {
+        this.key = key;
+    }
+
+    /** See {@link SiteKey#fromConfig}. */
+    public static Pseudonymiser fromConfig(Path keyFile, String envValue, boolean allowDemoKey) {
+        return new Pseudonymiser(SiteKey.fromConfig(keyFile, envValue, allowDemoKey));
+    }
+
+    /** The key everything else ingest replaces is derived from. */
+    public SiteKey siteKey() {
+        return key;
     }
 
     /**
-     * Resolves the key from a file, else the environment, else the demo key when explicitly allowed.
-     *
-     * @throws IllegalArgumentException with an operator-facing message when no key is configured
+     * Hex HMAC of the patient. The same id from two issuers is two patients. A film without a patient id is a patient
+     * of its own, pseudonymised from {@code fallbackUid} (its Study Instance UID, else its SOP Instance UID or content
+     * UID): linking every anonymous film to one "patient" would merge strangers' histories and date offsets.
+     * The inputs cannot collide: without an issuer it is the id's bytes (as before issuers were read, so earlier
+     * pseudonyms stay valid), with one it starts with NUL and without an id with SOH, neither of which an LO value holds.
      */
-    public static Pseudonymiser fromConfig(Path keyFile, String envValue, boolean allowDemoKey) {
-        if (keyFile != null) {
-            try {
-                String k = Files.readString(keyFile, StandardCharsets.UTF_8).strip();
-                return new Pseudonymiser(k.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read pseudonym key file " + keyFile + ": " + e.getMessage());
+    public String pseudonym(String issuer, String patientId, String fallbackUid) {
+        String id = patientId == null ? "" : patientId.strip();
+        String iss = issuer == null ? "" : issuer.strip();
+        String input;
+        if (id.isEmpty()) {
+            if (fallbackUid == null || fallbackUid.isBlank()) {
+                throw new IllegalArgumentException("a film without a patient id needs a UID to pseudonymise");
             }
+            input = "\u0001" + fallbackUid.replace("\0", "").strip();
+        } else if (iss.isEmpty()) {
+            input = id;
+        } else {
+            input = "\u0000" + iss + "\u0000" + id;
         }
-        if (envValue != null && !envValue.isBlank()) {
-            return new Pseudonymiser(envValue.strip().getBytes(StandardCharsets.UTF_8));
-        }
-        if (allowDemoKey) {
-            return new Pseudonymiser(DEMO_KEY.getBytes(StandardCharsets.UTF_8));
-        }
-        throw new IllegalArgumentException("no pseudonymisation key: pass --pseudonym-key-file FILE or set " + ENV_KEY
-                + " (at least " + MIN_KEY_BYTES + " bytes); --demo-key uses a public key for demos only");
-    }
-
-    /** Hex HMAC of the patient id; a missing id pseudonymises the empty string (all anonymous images link). */
-    public String pseudonym(String patientId) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal((patientId == null ? "" : patientId).getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+        return HexFormat.of().formatHex(key.pseudonymMac(input.getBytes(StandardCharsets.UTF_8)));
     }
 }

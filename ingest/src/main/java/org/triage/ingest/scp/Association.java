@@ -208,8 +208,8 @@ final class Association implements Runnable {
             String why = m.datasetError() != null ? m.datasetError() : "C-STORE-RQ without a dataset";
             result = pipeline.rejectUnread(sopInstance, sopClass, new byte[0], why, DicomException.Status.OUT_OF_RESOURCES, "scp:" + callingAet);
         } else if (!Uids.isStorage(sopClass) || !sopClass.equals(abstractSyntaxes.get(m.pcId()))) {
-            result = new IngestResult(DicomException.Status.SOP_CLASS_NOT_SUPPORTED, sopInstance, sopClass,
-                    "SOP class does not match the presentation context");
+            result = new IngestResult(DicomException.Status.SOP_CLASS_NOT_SUPPORTED, pipeline.deidentifier().replaceUid(sopInstance), sopClass,
+                    "SOP class does not match the presentation context", sopInstance);
         } else {
             byte[] ds = m.dataset();
             result = pipeline.ingestDataset(ds, pc.transferSyntax(), "scp:" + callingAet, priority(cmd), sopInstance,

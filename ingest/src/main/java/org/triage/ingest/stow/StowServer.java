@@ -154,8 +154,9 @@ public final class StowServer implements AutoCloseable {
                 if (r.sopClassUid() != null) {
                     item.set("00081150", attr("UI", r.sopClassUid()));
                 }
-                if (r.sopInstanceUid() != null) {
-                    item.set("00081155", attr("UI", r.sopInstanceUid()));
+                // The sender's own UID: the replacement (the Kafka key) means nothing to it and must not leave the edge.
+                if (r.senderSopInstanceUid() != null) {
+                    item.set("00081155", attr("UI", r.senderSopInstanceUid()));
                 }
                 if (r.ok()) {
                     referenced.add(item);
