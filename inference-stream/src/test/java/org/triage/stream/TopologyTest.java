@@ -148,6 +148,24 @@ class TopologyTest {
     }
 
     @Test
+    void eachDecodableFilmGetsAThumbnailKeyedByItsSopUidAndAnUndecodableOneIsOnlyCounted() throws Exception {
+        start(settings(1, 1000), new FakeEmbedder("v1", 2));
+        var thumbnails = driver.createOutputTopic(Topics.THUMBNAILS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        java.awt.image.BufferedImage film = new java.awt.image.BufferedImage(512, 256, java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(film, "png", png);
+        radiographs.pipeInput("k-1", EVENT.serialize(Topics.RADIOGRAPHS, Events.radiograph("sop-png", png.toByteArray(), 999_000)));
+        send("sop-fake", 0, 0);
+        var out = thumbnails.readKeyValuesToList();
+        assertEquals(1, out.size(), "the fake embedder's non-image bytes get no thumbnail");
+        assertEquals("sop-png", out.get(0).key);
+        java.awt.image.BufferedImage t = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(out.get(0).value));
+        assertEquals(128, t.getWidth());
+        assertEquals(64, t.getHeight());
+        assertTrue(metrics.scrape().contains("triage_stream_thumbnails_total{outcome=\"skipped\"} 1.0"), metrics.scrape());
+    }
+
+    @Test
     void aRegistryOutageFailsTheTaskForARetryAndSendsNothingToTheDlq() {
         start(settings(1, 1000), new FakeEmbedder("v1", 2));
         registryDown = true;

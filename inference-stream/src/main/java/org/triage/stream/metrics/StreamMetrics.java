@@ -32,6 +32,7 @@ public final class StreamMetrics {
     private final AtomicReference<String> modelVersion = new AtomicReference<>("");
     private final AtomicReference<String> device = new AtomicReference<>("");
     private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
+    private final Map<String, Counter> thumbnails = new ConcurrentHashMap<>();
     private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
     private final Map<String, Counter> infraFailures = new ConcurrentHashMap<>();
     /** Wall time of the first infrastructure failure since the last success; 0 = healthy. */
@@ -101,6 +102,20 @@ public final class StreamMetrics {
     public void rescanMatches(String label, long n) {
         rescanMatches.computeIfAbsent(label, l -> Counter.builder("triage_stream_rescan_matches")
                 .description("Retrospective matches published by rescans").tag("label", l).register(registry)).increment(n);
+    }
+
+    public void thumbnailWritten() {
+        thumbnails.computeIfAbsent("written", this::thumbnailCounter).increment();
+    }
+
+    /** A film with no preview: unreadable record or image (the batcher dead-letters those). */
+    public void thumbnailSkipped() {
+        thumbnails.computeIfAbsent("skipped", this::thumbnailCounter).increment();
+    }
+
+    private Counter thumbnailCounter(String outcome) {
+        return Counter.builder("triage_stream_thumbnails").description("Film previews for the thumbnails topic, by outcome")
+                .tag("outcome", outcome).register(registry);
     }
 
     /** A prototype record handled by the rescanner: completed, skipped-policy, skipped-scanned, invalid, failed, ... */

@@ -19,6 +19,7 @@ import org.triage.stream.cluster.NoveltyClusterProcessor;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.ModelHolder;
 import org.triage.stream.serde.EventSerdes;
+import org.triage.stream.thumbnail.ThumbnailProcessor;
 
 /**
  * The inference topology:
@@ -27,6 +28,7 @@ import org.triage.stream.serde.EventSerdes;
  *    [pending store: offsets only]  ├─► findings
  *    [distance sketches, changelog] ├─► alerts
  *                                   └─► radiographs-dlq (original bytes + error headers)
+ *  radiographs (bytes) ─► thumbnailer ─► thumbnails (compacted, key SOP UID, 8-bit PNG preview)
  *  label-prototypes ─► prototype validator ─► global prototype store (read by the batcher)
  *  batcher ─(NOVELTY films)─► <app>-novel-films (1 partition) ─► clusterer ─► alerts (NOVELTY_CLUSTER)
  *                                                  [novelty-clusters store, changelog]
@@ -49,6 +51,8 @@ public final class StreamTopology {
     public static final String CLUSTERER = "novelty-clusterer";
     public static final String CLUSTER_STORE = "novelty-clusters";
     public static final String CLUSTER_ALERTS_SINK = "cluster-alerts-sink";
+    public static final String THUMBNAILER = "thumbnailer";
+    public static final String THUMBNAILS_SINK = "thumbnails-sink";
 
     private StreamTopology() {
     }
@@ -99,6 +103,8 @@ public final class StreamTopology {
         t.addSink(EMBEDDINGS_SINK, Topics.EMBEDDINGS, Serdes.String().serializer(), embeddingSerde.serializer(), BATCHER);
         t.addSink(ALERTS_SINK, Topics.ALERTS, Serdes.String().serializer(), alertSerde.serializer(), BATCHER);
         t.addSink(DLQ_SINK, Topics.RADIOGRAPHS_DLQ, Serdes.String().serializer(), Serdes.ByteArray().serializer(), BATCHER);
+        t.addProcessor(THUMBNAILER, () -> new ThumbnailProcessor(radiographSerde.deserializer(), metrics, THUMBNAILS_SINK), SOURCE);
+        t.addSink(THUMBNAILS_SINK, Topics.THUMBNAILS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), THUMBNAILER);
         if (clusters.enabled()) {
             t.addSink(NOVEL_FILMS_SINK, clusters.topic(), Serdes.String().serializer(), embeddingSerde.serializer(), BATCHER);
             t.addSource(CLUSTER_SOURCE, Serdes.String().deserializer(), embeddingSerde.deserializer(), clusters.topic());
