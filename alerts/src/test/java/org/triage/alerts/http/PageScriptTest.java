@@ -71,7 +71,7 @@ class PageScriptTest {
             confirmed.add(c);
             return CompletableFuture.completedFuture(null);
         }, actions, () -> java.util.Set.of("covid19", "ebola"), sop -> java.util.Optional.empty(), Duration.ofSeconds(5));
-        try (ApiServer server = new ApiServer("127.0.0.1", 0, view, tokens, actions, recorder, sops -> java.util.Set.of(),
+        try (ApiServer server = new ApiServer("127.0.0.1", 0, view, tokens, actions, recorder, sops -> java.util.Set.of(), new org.triage.alerts.thumbnails.ThumbnailCache(),
                 4, Duration.ofSeconds(5), Duration.ofSeconds(5), Map::of)) {
             server.start();
             Process p = new ProcessBuilder(node, harness.toString(), html.toString(), "http://127.0.0.1:" + server.port(), RESPONDER)
