@@ -56,6 +56,7 @@ async function main() {
     await page.waitForFunction((n) => document.querySelectorAll("#list article").length >= n, Number(historyCount));
     step("history listed", await page.locator("#list article").count());
 
+    result.legendBefore = await page.textContent("#legend");
     console.log("READY");
     await card(page, liveId).waitFor();
     result.liveSeenFlashing = await card(page, liveId).evaluate((e) => e.classList.contains("flash"));
@@ -70,7 +71,8 @@ async function main() {
       retrospective: await page.locator("#list .b-retro").count(),
       cluster: await page.locator("#list .b-cluster").count()
     };
-    result.chartLines = await page.locator("#chartBox svg polyline").count();
+    result.legendAfter = await page.textContent("#legend");
+    result.chartLabels = await page.evaluate(() => new Set(Array.from(document.querySelectorAll("#chartBox svg rect")).map((r) => r.dataset.label)).size);
     result.studies = await page.locator("#list section.study").count();
     result.strength = (await card(page, liveId).locator(".strength").textContent()).trim();
     result.pseudonym = await card(page, liveId).locator(".meta .mono").first().evaluate((e) => ({ shown: e.textContent, title: e.title }));

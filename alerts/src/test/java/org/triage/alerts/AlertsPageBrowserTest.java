@@ -164,7 +164,9 @@ class AlertsPageBrowserTest {
         assertEquals(history.size() + 1, r.get("thumbnails").asInt(), "every alert shows its film");
         assertTrue(r.get("badges").get("unseen").asInt() >= 2 && r.get("badges").get("retrospective").asInt() == 1
                 && r.get("badges").get("cluster").asInt() == 1, r.get("badges").toString());
-        assertTrue(r.get("chartLines").asInt() >= 2, "a line per label");
+        assertEquals(3, r.get("chartLabels").asInt(), "columns for covid19, Pneumonia and Novelty");
+        assertTrue(r.get("legendBefore").asText().contains("covid19 (2)") && r.get("legendAfter").asText().contains("covid19 (3)"),
+                "the chart counts the live alert: " + r.get("legendBefore") + " -> " + r.get("legendAfter"));
         assertEquals(1, r.get("studies").asInt(), "the two alerts of one study are grouped");
         assertTrue(r.get("strength").asText().startsWith("distance 0.42 (alerts within 0.50"), r.get("strength").asText());
         JsonNode psn = r.get("pseudonym");
