@@ -104,18 +104,10 @@ public final class StreamMetrics {
                 .description("Retrospective matches published by rescans").tag("label", l).register(registry)).increment(n);
     }
 
-    public void thumbnailWritten() {
-        thumbnails.computeIfAbsent("written", this::thumbnailCounter).increment();
-    }
-
-    /** A film with no preview: unreadable record or image (the batcher dead-letters those). */
-    public void thumbnailSkipped() {
-        thumbnails.computeIfAbsent("skipped", this::thumbnailCounter).increment();
-    }
-
-    private Counter thumbnailCounter(String outcome) {
-        return Counter.builder("triage_stream_thumbnails").description("Film previews for the thumbnails topic, by outcome")
-                .tag("outcome", outcome).register(registry);
+    /** A film's preview: written, or why not (unreadable record, undecodable image, busy writer, failed send). */
+    public void thumbnail(String outcome) {
+        thumbnails.computeIfAbsent(outcome, o -> Counter.builder("triage_stream_thumbnails")
+                .description("Film previews for the thumbnails topic, by outcome").tag("outcome", o).register(registry)).increment();
     }
 
     /** A prototype record handled by the rescanner: completed, skipped-policy, skipped-scanned, invalid, failed, ... */
