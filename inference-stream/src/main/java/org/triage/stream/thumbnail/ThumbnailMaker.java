@@ -11,6 +11,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * A film's preview: at most {@value #MAX_SIDE} px on the long side, 8-bit grayscale PNG, contrast
@@ -58,7 +59,8 @@ public final class ThumbnailMaker {
 
     private static BufferedImage decodeSubsampled(byte[] encoded) {
         if (encoded == null || encoded.length == 0) throw new IllegalArgumentException("empty image bytes");
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+        // In memory: ImageIO.createImageInputStream may cache through a temporary file.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new IllegalArgumentException("not a decodable PNG/JPEG image (" + encoded.length + " bytes)");
             ImageReader reader = readers.next();
