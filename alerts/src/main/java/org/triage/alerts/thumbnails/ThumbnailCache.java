@@ -29,10 +29,6 @@ public final class ThumbnailCache {
         this.maxBytes = maxBytes;
     }
 
-    public ThumbnailCache() {
-        this(DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES);
-    }
-
     /** Stores (or replaces) a film's preview; a null value (a tombstone) removes it. */
     public synchronized void put(String sopInstanceUid, byte[] png) {
         byte[] old = entries.remove(sopInstanceUid);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -120,8 +121,8 @@ public final class ThumbnailConsumer implements AutoCloseable {
         }
     }
 
-    public java.util.Map<String, Number> metrics() {
-        return java.util.Map.of("thumbnails_read_total", read.get(), "thumbnail_consumer_errors_total", errors.get());
+    public Map<String, Number> metrics() {
+        return Map.of("thumbnails_read_total", read.get(), "thumbnail_consumer_errors_total", errors.get());
     }
 
     @Override

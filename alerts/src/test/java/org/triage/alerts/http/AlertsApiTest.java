@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.triage.alerts.auth.TokenStore;
 import org.triage.alerts.kafka.ActionSink;
+import org.triage.alerts.thumbnails.ThumbnailCache;
 import org.triage.alerts.view.AlertState;
 import org.triage.alerts.view.AlertView;
 import org.triage.events.ActionType;
@@ -46,7 +47,7 @@ class AlertsApiTest {
     static ApiServer server;
     static final List<AlertAction> published = new CopyOnWriteArrayList<>();
     static final AtomicBoolean sinkFails = new AtomicBoolean();
-    static final org.triage.alerts.thumbnails.ThumbnailCache thumbnails = new org.triage.alerts.thumbnails.ThumbnailCache(10, 1 << 20);
+    static final ThumbnailCache thumbnails = new ThumbnailCache(10, 1 << 20);
     static HttpClient http;
     static String base;
 
