@@ -114,6 +114,16 @@ async function main() {
     }, liveId);
     result.afterConfirm = (await card(page, liveId).locator(".last").textContent()).trim();
     step("label confirmed", result.afterConfirm);
+
+    // A comment, typed and sent from the keyboard; the form opens with the focus in its field.
+    await card(page, liveId).getByRole("button", { name: "Comment" }).click();
+    await page.keyboard.type("consolidation right lower lobe");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((id) => {
+      const a = Array.from(document.querySelectorAll("#list article")).find((x) => x.dataset.alertId === id);
+      return a && /Comment by .*: consolidation right lower lobe/.test(a.querySelector(".last").textContent) && !a.querySelector(".comment-form");
+    }, liveId);
+    step("commented", (await card(page, liveId).locator(".last").textContent()).trim());
     await scan(page, "main");
 
     await card(page, liveId).getByRole("button", { name: "Details" }).click();

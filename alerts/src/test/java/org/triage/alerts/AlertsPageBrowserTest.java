@@ -60,8 +60,8 @@ import org.triage.schemas.serde.AvroSerdes;
  * The live page in a real browser: headless Chromium (Debian's {@code chromium}) driven by
  * playwright-core from {@code src/test/browser/page-test.js}, against the real service on a real
  * broker and registry. The page logs in from a link, shows an alert published while it is open
- * (with its thumbnail from the {@code thumbnails} topic), filters, acknowledges and confirms a
- * label; here we check both reached Kafka. axe-core must find no serious or critical violation.
+ * (with its thumbnail from the {@code thumbnails} topic), filters, acknowledges, confirms a label
+ * and comments; here we check all three reached Kafka. axe-core must find no serious or critical violation.
  * Screenshots go to {@code target/browser-screenshots/}. Skips (fails under
  * {@code TRIAGE_REQUIRE_PEERS=1}) without node, chromium or {@code npm ci} in src/test/browser.
  */
@@ -192,11 +192,13 @@ class AlertsPageBrowserTest {
                 if (LIVE.equals(rec.key())) actions.add(rec.value());
             }
         }
-        assertEquals(2, actions.size(), actions.toString());
+        assertEquals(3, actions.size(), actions.toString());
         assertEquals(ActionType.ACK, actions.get(0).getAction());
-        assertEquals("dr.browser", actions.get(0).getActor());
         assertEquals(ActionType.COMMENT, actions.get(1).getAction());
         assertTrue(actions.get(1).getComment().contains("confirmed: covid19 present"), actions.get(1).getComment());
+        assertEquals(ActionType.COMMENT, actions.get(2).getAction());
+        assertEquals("consolidation right lower lobe", actions.get(2).getComment());
+        assertTrue(actions.stream().allMatch(a -> a.getActor().equals("dr.browser")), "who = the token's identity");
         List<ConfirmedLabels> labels = new ArrayList<>();
         try (Serde<ConfirmedLabels> serde = AvroSerdes.specific(ConfirmedLabels.class, stack.schemaRegistryUrl(), false)) {
             for (ConsumerRecord<String, ConfirmedLabels> rec : readAll(Topics.LABELS, serde.deserializer())) {
