@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine with JDK 17 and Maven: installs the real peers the
 # integration tests talk to (dcmtk, Orthanc, pydicom's DICOM files, python3-onnx's checker,
-# python3-sklearn's AUROC, chromium for the alerts page) and the npm packages used for registry
+# python3-sklearn's AUROC, chromium and a font for the alerts page) and the npm packages used for registry
 # interoperability and the page's browser test (playwright-core, axe-core), then
 # `mvn verify`. Tests that need something missing skip with a message saying what, unless
 # TRIAGE_REQUIRE_PEERS=1 (CI sets it): then they fail, so a missing peer can never pass as green.
@@ -9,7 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-debs=(dcmtk orthanc python3-pydicom python3-numpy python3-pil python3-onnx python3-sklearn chromium)
+debs=(dcmtk orthanc python3-pydicom python3-numpy python3-pil python3-onnx python3-sklearn chromium fonts-liberation)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # node + npm run the Confluent/kafkajs interop clients and the page script checks. Any node that brings npm will do
