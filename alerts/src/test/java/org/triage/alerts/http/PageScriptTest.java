@@ -30,6 +30,26 @@ class PageScriptTest {
         assertEquals(0, p.exitValue(), "page script has a syntax error:\n" + out);
     }
 
+    /** Every filter option of the page is a value the list route accepts, under the parameter the page sends it as. */
+    @Test
+    void everyFilterOptionIsAValidListQuery() throws Exception {
+        String html = pageHtml();
+        java.util.Map<String, String> params = java.util.Map.of("f-state", "state", "f-type", "type", "f-severity", "severity");
+        int checked = 0;
+        for (var e : params.entrySet()) {
+            int start = html.indexOf("<select id=\"" + e.getKey() + "\"");
+            String select = html.substring(start, html.indexOf("</select>", start));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("<option value=\"([^\"]*)\"").matcher(select);
+            while (m.find()) {
+                org.triage.alerts.view.AlertQuery q = AlertsApi.parseQuery(e.getValue() + "=" + m.group(1) + "&limit=1000");
+                assertEquals(1000, q.limit());
+                checked++;
+            }
+        }
+        assertTrue(checked >= 14, "options found: " + checked);
+        assertTrue(AlertsApi.parseQuery("since=" + System.currentTimeMillis() + "&label=covid19").since() != null, "time as epoch ms");
+    }
+
     private static String pageHtml() throws Exception {
         try (InputStream in = PageScriptTest.class.getResourceAsStream(PageHandler.RESOURCE)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
