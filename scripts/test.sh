@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine with JDK 17 and Maven: installs the real peers the
 # integration tests talk to (dcmtk, Orthanc, pydicom's DICOM files, python3-onnx's checker,
-# python3-sklearn's AUROC) and the npm clients used for registry interoperability, then
+# python3-sklearn's AUROC, chromium and a font for the alerts page) and the npm packages used for registry
+# interoperability and the page's browser test (playwright-core, axe-core), then
 # `mvn verify`. Tests that need something missing skip with a message saying what, unless
 # TRIAGE_REQUIRE_PEERS=1 (CI sets it): then they fail, so a missing peer can never pass as green.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-debs=(dcmtk orthanc python3-pydicom python3-numpy python3-pil python3-onnx python3-sklearn)
+debs=(dcmtk orthanc python3-pydicom python3-numpy python3-pil python3-onnx python3-sklearn chromium fonts-liberation)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # node + npm run the Confluent/kafkajs interop clients and the page script checks. Any node that brings npm will do
@@ -41,6 +42,15 @@ if command -v service >/dev/null && service orthanc status >/dev/null 2>&1; then
 if [ -f platform/src/test/node/package-lock.json ]; then
   if command -v npm >/dev/null; then
     (cd platform/src/test/node && npm ci --no-audit --no-fund --loglevel=error)
+  elif [ "${TRIAGE_REQUIRE_PEERS:-}" = 1 ]; then
+    echo "test.sh: npm is required (TRIAGE_REQUIRE_PEERS=1) but could not be installed" >&2
+    exit 1
+  fi
+fi
+
+if [ -f alerts/src/test/browser/package-lock.json ]; then
+  if command -v npm >/dev/null; then
+    (cd alerts/src/test/browser && npm ci --no-audit --no-fund --loglevel=error)
   elif [ "${TRIAGE_REQUIRE_PEERS:-}" = 1 ]; then
     echo "test.sh: npm is required (TRIAGE_REQUIRE_PEERS=1) but could not be installed" >&2
     exit 1

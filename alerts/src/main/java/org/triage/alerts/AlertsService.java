@@ -18,6 +18,8 @@ import org.triage.alerts.http.ApiServer;
 import org.triage.alerts.kafka.ActionPublisher;
 import org.triage.alerts.kafka.AlertEventConsumer;
 import org.triage.alerts.labels.LabelRecorder;
+import org.triage.alerts.thumbnails.ThumbnailCache;
+import org.triage.alerts.thumbnails.ThumbnailConsumer;
 import org.triage.alerts.view.AlertState;
 import org.triage.alerts.view.AlertView;
 import org.triage.alerts.webhook.WebhookDispatcher;
@@ -59,6 +61,8 @@ public final class AlertsService implements AutoCloseable {
     private ConfirmedLabelsPublisher labelsPublisher;
     private ApiServer server;
     private AlertEventConsumer consumer;
+    private ThumbnailCache thumbnails;
+    private ThumbnailConsumer thumbnailConsumer;
     private final List<AutoCloseable> serdes = new ArrayList<>();
     private boolean started;
 
@@ -89,6 +93,7 @@ public final class AlertsService implements AutoCloseable {
             webhooks = new WebhookDispatcher(cfg.webhooks, cfg.webhookPolicy, cfg.webhookCatchUp);
             view.addListener(webhooks);
             webhooks.start();
+            thumbnails = new ThumbnailCache(cfg.maxThumbnails, cfg.maxThumbnailBytes);
             publisher = new ActionPublisher(cfg.bootstrapServers, cfg.client, actionSerde.serializer());
             KafkaEndpoint endpoint = new KafkaEndpoint(cfg.bootstrapServers, cfg.schemaRegistryUrl, cfg.client);
             labelsPublisher = new ConfirmedLabelsPublisher(endpoint, "triage-alerts-labels");
@@ -97,7 +102,7 @@ public final class AlertsService implements AutoCloseable {
                     new LabelHistory(endpoint, cfg.publishTimeout), cfg.publishTimeout);
             try {
                 server = new ApiServer(cfg.bind, cfg.port, view, cfg.tokens, publisher, recorder, new KnownFilms(endpoint, cfg.publishTimeout),
-                        cfg.maxSseClients,
+                        thumbnails, cfg.maxSseClients,
                         cfg.sseHeartbeat, cfg.publishTimeout, this::metrics);
             } catch (BindException e) {
                 throw new IllegalStateException("cannot listen on " + cfg.bind + ":" + cfg.port + " (" + e.getMessage() + "; is the port in use?)", e);
@@ -108,6 +113,8 @@ public final class AlertsService implements AutoCloseable {
             consumer = new AlertEventConsumer(cfg.bootstrapServers, cfg.client, alertSerde.deserializer(), actionSerde.deserializer(),
                     view, cfg.topicRefresh);
             consumer.start();
+            thumbnailConsumer = new ThumbnailConsumer(cfg.bootstrapServers, cfg.client, thumbnails, cfg.topicRefresh);
+            thumbnailConsumer.start();
             LOG.info("alerts service on {} ({} tokens, max {} alerts, {} webhook(s))", url(), cfg.tokens.size(), cfg.maxAlerts, cfg.webhooks.size());
             return this;
         } catch (RuntimeException e) {
@@ -172,6 +179,8 @@ public final class AlertsService implements AutoCloseable {
             for (Map.Entry<String, Long> e : view.counters().entrySet()) m.put("view_" + e.getKey(), e.getValue());
         }
         if (consumer != null) m.putAll(consumer.metrics());
+        if (thumbnails != null) m.putAll(thumbnails.metrics());
+        if (thumbnailConsumer != null) m.putAll(thumbnailConsumer.metrics());
         if (webhooks != null) m.putAll(webhooks.metrics());
         return m;
     }
@@ -180,12 +189,14 @@ public final class AlertsService implements AutoCloseable {
     public synchronized void close() {
         // Stop intake first, then the API (so no action is accepted after its producer is gone).
         closeQuietly(consumer);
+        closeQuietly(thumbnailConsumer);
         closeQuietly(server);
         closeQuietly(publisher);
         closeQuietly(labelsPublisher);
         closeQuietly(webhooks);
         for (AutoCloseable s : serdes) closeQuietly(s);
         consumer = null;
+        thumbnailConsumer = null;
         publisher = null;
         labelsPublisher = null;
         webhooks = null;
@@ -222,6 +233,8 @@ public final class AlertsService implements AutoCloseable {
         private Duration topicRefresh = Duration.ofSeconds(10);
         private WebhookPolicy webhookPolicy = WebhookPolicy.defaults();
         private Duration webhookCatchUp = Duration.ofMinutes(15);
+        private int maxThumbnails = ThumbnailCache.DEFAULT_MAX_ENTRIES;
+        private long maxThumbnailBytes = ThumbnailCache.DEFAULT_MAX_BYTES;
 
         private Builder() {
         }
@@ -284,6 +297,14 @@ public final class AlertsService implements AutoCloseable {
         public Builder maxAlerts(int v) {
             if (v < 1) throw new IllegalArgumentException("max alerts must be >= 1");
             maxAlerts = v;
+            return this;
+        }
+
+        /** Bounds of the film preview cache (least recently used go first). */
+        public Builder maxThumbnails(int entries, long bytes) {
+            if (entries < 1 || bytes < 1) throw new IllegalArgumentException("thumbnail cache bounds must be >= 1");
+            maxThumbnails = entries;
+            maxThumbnailBytes = bytes;
             return this;
         }
 

@@ -116,6 +116,30 @@ class AlertsServiceIntegrationTest {
         if (stack != null) stack.close();
     }
 
+    @Test
+    void aThumbnailWrittenToTheTopicIsServedForItsFilm() throws Exception {
+        String sop = "1.2.826.0.1.3680043.8.498.777";
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 42};
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(Topics.THUMBNAILS, sop, png)).get(30, TimeUnit.SECONDS);
+        }
+        HttpRequest req = HttpRequest.newBuilder(URI.create(service.url() + "/api/films/" + sop + "/thumbnail"))
+                .header("Authorization", "Bearer " + VIEWER).GET().build();
+        HttpResponse<byte[]> r = null;
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() == 200) break;
+            assertEquals(404, r.statusCode(), "not there yet is a 404");
+            Thread.sleep(100);
+        }
+        assertEquals(200, r.statusCode(), "the thumbnail never reached the service");
+        assertEquals("image/png", r.headers().firstValue("Content-Type").orElse(""));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(png, r.body());
+        assertTrue(service.metrics().get("thumbnails_read_total").longValue() >= 1);
+    }
+
     static void send(Alert a) throws Exception {
         producer.send(new ProducerRecord<>(Topics.ALERTS, a.getAlertId(), a)).get(30, TimeUnit.SECONDS);
     }

@@ -38,6 +38,7 @@ import org.triage.stream.model.ReleaseFollower;
 import org.triage.stream.rescan.RetrospectiveScanner;
 import org.triage.stream.serde.EventSerdes;
 import org.triage.stream.serde.RegistryEventSerdes;
+import org.triage.stream.thumbnail.ThumbnailWriter;
 import org.triage.stream.topology.DlqSink;
 import org.triage.stream.topology.ErrorHandlers;
 import org.triage.stream.topology.KafkaDlqSink;
@@ -71,6 +72,7 @@ public final class InferenceStream implements AutoCloseable {
     private ExecutorService preprocessPool;
     private ExecutorService inferencePool;
     private DlqSink dlq;
+    private ThumbnailWriter thumbnails;
     private KafkaStreams streams;
     private ReleaseFollower follower;
     private MetricsServer metricsServer;
@@ -146,8 +148,9 @@ public final class InferenceStream implements AutoCloseable {
                 throw new IllegalStateException(auth, e);
             }
         }
+        thumbnails = ThumbnailWriter.connect(b.bootstrapServers, b.client, metrics);
         Topology topology = StreamTopology.build(b.settings, clusters, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq,
-                () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
+                thumbnails, () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
         streams = new KafkaStreams(topology, properties());
         streams.setUncaughtExceptionHandler(this::onThreadFailure);
         streams.setStateListener((now, before) -> LOG.info("stream state {} -> {}", before, now));
@@ -399,6 +402,9 @@ public final class InferenceStream implements AutoCloseable {
         }
         if (dlq != null && b.prototypeDlq == null) {
             dlq.close();
+        }
+        if (thumbnails != null) {
+            thumbnails.close();
         }
         models.close();
         LOG.info("inference stream closed");

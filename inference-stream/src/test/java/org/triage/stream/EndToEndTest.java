@@ -131,6 +131,38 @@ class EndToEndTest {
         }
     }
 
+    @Test
+    void aFilmsPreviewReachesTheThumbnailsTopicUnderItsSopUid() throws Exception {
+        String bootstrap = stack.bootstrapServers();
+        String registry = stack.schemaRegistryUrl();
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(1024, 768, java.awt.image.BufferedImage.TYPE_USHORT_GRAY), "png", png);
+        try (KafkaProducer<String, RadiographEvent> images = KafkaTestIo.producer(bootstrap, registry, RadiographEvent.class);
+             InferenceStream stream = InferenceStream.builder().bootstrapServers(bootstrap).schemaRegistryUrl(registry)
+                     .applicationId("e2e-thumbnails").stateDir(state).modelDir(state)
+                     .modelLoader(dir -> new FakeEmbedder("v7", 2)).maxBatch(8).maxDelayMs(20).build()) {
+            stream.start();
+            stream.awaitRunning(Duration.ofSeconds(60));
+            images.send(new ProducerRecord<>(Topics.RADIOGRAPHS, "thumb-1",
+                    Events.radiograph("1.2.826.0.1.9.1", png.toByteArray(), System.currentTimeMillis()))).get();
+            try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                    Map.of("bootstrap.servers", bootstrap, "group.id", "thumbnail-reader", "auto.offset.reset", "earliest"),
+                    new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                c.subscribe(List.of(Topics.THUMBNAILS));
+                ConsumerRecord<String, byte[]> got = null;
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (got == null && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) got = r;
+                }
+                assertTrue(got != null, "no preview on " + Topics.THUMBNAILS);
+                assertEquals("1.2.826.0.1.9.1", got.key());
+                java.awt.image.BufferedImage t = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(got.value()));
+                assertEquals(128, t.getWidth());
+                assertEquals(96, t.getHeight());
+            }
+        }
+    }
+
     private static void send(KafkaProducer<String, RadiographEvent> p, String sop, float x) {
         // image [x, 1]: distance to covid [0,1] is x
         p.send(new ProducerRecord<>(Topics.RADIOGRAPHS, sop, Events.radiograph(sop, FakeEmbedder.image(x, 1), System.currentTimeMillis())));

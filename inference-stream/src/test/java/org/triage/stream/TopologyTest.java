@@ -51,6 +51,8 @@ import org.triage.stream.topology.StreamTopology;
 class TopologyTest {
     @TempDir
     Path stateDir;
+    /** What the topology handed over for previews, in order. */
+    final java.util.Map<String, org.triage.events.NormalisedImage> thumbnails = new java.util.LinkedHashMap<>();
 
     private final ModelHolder models = new ModelHolder();
     private final StreamMetrics metrics = new StreamMetrics();
@@ -106,7 +108,7 @@ class TopologyTest {
         DlqSink sink = (key, value, stage, error, topic, partition, offset) -> prototypeDlq.add(stage + ":" + error);
         // Inference on the stream thread: the driver is single-threaded and its outputs must be deterministic.
         var topology = StreamTopology.build(inferencePool == null ? settings.withPipelined(false) : settings.withPipelined(true),
-                serdes, models, new PrototypeCache(), pool, inferencePool, metrics, sink, () -> sourceLog);
+                serdes, models, new PrototypeCache(), pool, inferencePool, metrics, sink, thumbnails::put, () -> sourceLog);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
@@ -145,6 +147,17 @@ class TopologyTest {
 
     private void send(String sop, float... image) {
         radiographs.pipeInput(sop, EVENT.serialize(Topics.RADIOGRAPHS, Events.radiograph(sop, FakeEmbedder.image(image), 999_000)));
+    }
+
+    @Test
+    void everyReadableFilmIsHandedToTheThumbnailSinkUnderItsSopUidAndAnUnreadableRecordIsOnlyCounted() {
+        start(settings(1, 1000), new FakeEmbedder("v1", 2));
+        send("sop-a", 0, 0);
+        radiographs.pipeInput("k-bad", new byte[] {1, 2, 3});
+        assertEquals(List.of("sop-a"), List.copyOf(thumbnails.keySet()));
+        assertEquals("0.0,0.0", new String(org.triage.stream.topology.ImageBytes.of(thumbnails.get("sop-a")), java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(metrics.scrape().contains("triage_stream_thumbnails_total{outcome=\"unreadable\"} 1.0"), metrics.scrape());
+        assertEquals(1, findings.readValuesToList().size(), "the batcher still scores the film");
     }
 
     @Test

@@ -81,11 +81,12 @@ class LocalStackTest {
         admin.describeTopics(Topics.ALL).allTopicNames().get(30, TimeUnit.SECONDS)
                 .forEach((t, d) -> assertEquals(2, d.partitions().size(), t));
 
-        Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(Topics.LABEL_PROTOTYPES, Topics.MODEL_RELEASES,
+        Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(Topics.LABEL_PROTOTYPES, Topics.MODEL_RELEASES, Topics.THUMBNAILS,
                         Topics.RADIOGRAPHS, Topics.RADIOGRAPHS_DLQ, Topics.FINDINGS, Topics.SCHEMAS).stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all().get(30, TimeUnit.SECONDS);
         assertEquals("compact", value(configs, Topics.LABEL_PROTOTYPES, "cleanup.policy"));
         assertEquals("compact", value(configs, Topics.MODEL_RELEASES, "cleanup.policy"));
+        assertEquals("compact", value(configs, Topics.THUMBNAILS, "cleanup.policy"));
         assertEquals("compact", value(configs, Topics.SCHEMAS, "cleanup.policy"));
         assertEquals("delete", value(configs, Topics.FINDINGS, "cleanup.policy"));
         assertEquals("-1", value(configs, Topics.RADIOGRAPHS, "retention.ms"));

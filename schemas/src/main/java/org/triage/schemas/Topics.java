@@ -13,6 +13,8 @@ public final class Topics {
     public static final String LABELS = "labels";
     public static final String MODEL_RELEASES = "model-releases";
     public static final String EMBEDDINGS = "embeddings";
+    /** Small 8-bit PNG previews keyed by SOP Instance UID (compacted), so a page can show a film without reading radiographs. */
+    public static final String THUMBNAILS = "thumbnails";
     /** Where the schema registry keeps its schemas (compacted). */
     public static final String SCHEMAS = "_schemas";
 
@@ -24,7 +26,7 @@ public final class Topics {
     public static final String DLQ_HEADER_SOURCE_OFFSET = "triage.source.offset";
 
     public static final List<String> ALL = List.of(RADIOGRAPHS, RADIOGRAPHS_DLQ, LABEL_PROTOTYPES, FINDINGS, ALERTS,
-            ALERT_ACTIONS, LABELS, MODEL_RELEASES, EMBEDDINGS);
+            ALERT_ACTIONS, LABELS, MODEL_RELEASES, EMBEDDINGS, THUMBNAILS);
 
     private Topics() {
     }

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.triage.alerts.auth.TokenStore;
 import org.triage.alerts.kafka.ActionSink;
 import org.triage.alerts.labels.LabelRecorder;
+import org.triage.alerts.thumbnails.ThumbnailCache;
 import org.triage.labels.FilmLookup;
 import org.triage.alerts.view.AlertView;
 
@@ -31,17 +32,20 @@ public final class ApiServer implements AutoCloseable {
     private final AlertView view;
 
     /** Without label confirmation: its routes answer 503. */
-    public ApiServer(String bind, int port, AlertView view, TokenStore tokens, ActionSink sink,
+    public ApiServer(String bind, int port, AlertView view, TokenStore tokens, ActionSink sink, ThumbnailCache thumbnails,
             int maxSseClients, Duration sseHeartbeat, Duration publishTimeout,
             Supplier<Map<String, Number>> extraMetrics) throws IOException {
-        this(bind, port, view, tokens, sink, null, sops -> java.util.Set.copyOf(sops), maxSseClients, sseHeartbeat, publishTimeout, extraMetrics);
+        this(bind, port, view, tokens, sink, null, sops -> java.util.Set.copyOf(sops), thumbnails, maxSseClients, sseHeartbeat,
+                publishTimeout, extraMetrics);
     }
 
     /**
      * @param recorder writes label confirmations ({@code /api/alerts/{id}/confirm|reject}, {@code /api/films/{sop}/labels})
      * @param films    which films exist, for films that have no alert in the view
+     * @param thumbnails film previews served at {@code /api/films/{sop}/thumbnail}
      */
     public ApiServer(String bind, int port, AlertView view, TokenStore tokens, ActionSink sink, LabelRecorder recorder, FilmLookup films,
+            ThumbnailCache thumbnails,
             int maxSseClients, Duration sseHeartbeat, Duration publishTimeout,
             Supplier<Map<String, Number>> extraMetrics) throws IOException {
         this.view = view;
@@ -51,7 +55,7 @@ public final class ApiServer implements AutoCloseable {
         api = new AlertsApi(view, sink, auth, hub, publishTimeout, labels);
         server = HttpServer.create(new InetSocketAddress(bind, port), 128);
         server.createContext(AlertsApi.BASE, api);
-        server.createContext(LabelRoutes.FILMS, labels.filmsHandler());
+        server.createContext(LabelRoutes.FILMS, labels.filmsHandler(new ThumbnailRoute(thumbnails)));
         server.createContext("/api/session", StatusHandlers.session(auth));
         server.createContext("/health", StatusHandlers.health(view));
         server.createContext("/metrics", StatusHandlers.metrics(() -> {

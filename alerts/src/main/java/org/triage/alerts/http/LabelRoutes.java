@@ -67,16 +67,23 @@ final class LabelRoutes {
         respond(ex, who, true, () -> recorder.recordOne(a.getSopInstanceUid(), label, present, who, alertId, note));
     }
 
-    /** {@code /api/films/{sop}/labels}. */
-    HttpHandler filmsHandler() {
+    /** {@code /api/films/{sop}/labels}, and {@code /api/films/{sop}/thumbnail} handed to {@code thumbnails}. */
+    HttpHandler filmsHandler(ThumbnailRoute thumbnails) {
         return ex -> {
             try {
                 Optional<Principal> who = auth.require(ex);
                 if (who.isEmpty()) return;
                 String rest = ex.getRequestURI().getRawPath().substring(FILMS.length());
                 String[] seg = rest.startsWith("/") ? rest.substring(1).split("/", -1) : new String[0];
-                if (seg.length != 2 || !seg[1].equals("labels") || seg[0].isEmpty()) {
-                    HttpIO.sendError(ex, 404, "no such resource (POST " + FILMS + "/{sop}/labels)");
+                boolean labels = seg.length == 2 && seg[1].equals("labels");
+                boolean thumbnail = seg.length == 2 && seg[1].equals("thumbnail");
+                if ((!labels && !thumbnail) || seg[0].isEmpty()) {
+                    HttpIO.sendError(ex, 404, "no such resource (POST " + FILMS + "/{sop}/labels or GET " + FILMS + "/{sop}/thumbnail)");
+                    return;
+                }
+                String sop = URLDecoder.decode(seg[0].replace("+", "%2B"), StandardCharsets.UTF_8);
+                if (thumbnail) {
+                    thumbnails.serve(ex, sop);
                     return;
                 }
                 if (!"POST".equals(ex.getRequestMethod())) {
@@ -84,7 +91,6 @@ final class LabelRoutes {
                     HttpIO.sendError(ex, 405, "method " + ex.getRequestMethod() + " not allowed here (use POST)");
                     return;
                 }
-                String sop = URLDecoder.decode(seg[0].replace("+", "%2B"), StandardCharsets.UTF_8);
                 filmLabels(ex, who.get(), sop);
             } catch (IOException e) {
                 ex.close();

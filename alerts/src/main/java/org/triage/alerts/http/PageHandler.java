@@ -9,13 +9,14 @@ import java.io.UncheckedIOException;
 /**
  * The live page at {@code /}: one self-contained HTML file (inline CSS and JS, nothing fetched
  * from elsewhere). The page itself is public; the data behind it needs a token, which the user
- * types in and the page keeps in sessionStorage.
+ * types in (or a link carries in its fragment) and the page keeps in sessionStorage.
  */
 final class PageHandler implements HttpHandler {
     static final String RESOURCE = "/org/triage/alerts/web/index.html";
-    // Inline script and style only; no other origin can be contacted from the page.
+    // Inline script and style only; no other origin can be contacted from the page. blob: images are the
+    // thumbnails, fetched with the token (an <img src> cannot send one) and shown from object URLs.
     private static final String CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-            + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+            + "connect-src 'self'; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private final byte[] page;
 
     PageHandler() {

@@ -1,5 +1,6 @@
 package org.triage.alerts.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.triage.alerts.auth.TokenStore;
 import org.triage.alerts.kafka.ActionSink;
+import org.triage.alerts.thumbnails.ThumbnailCache;
 import org.triage.alerts.view.AlertState;
 import org.triage.alerts.view.AlertView;
 import org.triage.events.ActionType;
@@ -45,6 +47,7 @@ class AlertsApiTest {
     static ApiServer server;
     static final List<AlertAction> published = new CopyOnWriteArrayList<>();
     static final AtomicBoolean sinkFails = new AtomicBoolean();
+    static final ThumbnailCache thumbnails = new ThumbnailCache(10, 1 << 20);
     static HttpClient http;
     static String base;
 
@@ -62,7 +65,7 @@ class AlertsApiTest {
             return CompletableFuture.completedFuture(null);
         };
         TokenStore tokens = TokenStore.parse(List.of("# test", VIEWER + ":viewer:vera", RESPONDER + ":responder:rita"), "test");
-        server = new ApiServer("127.0.0.1", 0, view, tokens, sink, 2, Duration.ofMillis(300), Duration.ofSeconds(5), Map::of);
+        server = new ApiServer("127.0.0.1", 0, view, tokens, sink, thumbnails, 2, Duration.ofMillis(300), Duration.ofSeconds(5), Map::of);
         server.start();
         base = "http://127.0.0.1:" + server.port();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -95,6 +98,22 @@ class AlertsApiTest {
         assertEquals(status, r.statusCode(), r.body());
         String error = json(r).path("error").asText();
         assertTrue(error.contains(fragment), "error '" + error + "' should mention '" + fragment + "'");
+    }
+
+    @Test
+    void aKnownFilmsThumbnailIsServedAsPngToAnyTokenAndAnUnknownOneIs404Json() throws Exception {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+        thumbnails.put("1.2.840.99", png);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/films/1.2.840.99/thumbnail")).GET();
+        HttpResponse<byte[]> ok = http.send(b.header("Authorization", "Bearer " + VIEWER).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, ok.statusCode());
+        assertEquals("image/png", ok.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(ok.headers().firstValue("Cache-Control").orElse("").startsWith("private"));
+        assertArrayEquals(png, ok.body());
+        assertError(get("/api/films/1.2.840.99/thumbnail", null), 401, "missing");
+        assertError(get("/api/films/1.2.840.404/thumbnail", VIEWER), 404, "no thumbnail");
+        assertError(post("/api/films/1.2.840.99/thumbnail", RESPONDER, "{}"), 405, "use GET");
+        assertError(get("/api/films/1.2.840.99/other", VIEWER), 404, "no such resource");
     }
 
     @Test

@@ -32,6 +32,7 @@ public final class StreamMetrics {
     private final AtomicReference<String> modelVersion = new AtomicReference<>("");
     private final AtomicReference<String> device = new AtomicReference<>("");
     private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
+    private final Map<String, Counter> thumbnails = new ConcurrentHashMap<>();
     private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
     private final Map<String, Counter> infraFailures = new ConcurrentHashMap<>();
     /** Wall time of the first infrastructure failure since the last success; 0 = healthy. */
@@ -101,6 +102,12 @@ public final class StreamMetrics {
     public void rescanMatches(String label, long n) {
         rescanMatches.computeIfAbsent(label, l -> Counter.builder("triage_stream_rescan_matches")
                 .description("Retrospective matches published by rescans").tag("label", l).register(registry)).increment(n);
+    }
+
+    /** A film's preview: written, or why not (unreadable record, undecodable image, busy writer, failed send). */
+    public void thumbnail(String outcome) {
+        thumbnails.computeIfAbsent(outcome, o -> Counter.builder("triage_stream_thumbnails")
+                .description("Film previews for the thumbnails topic, by outcome").tag("outcome", o).register(registry)).increment();
     }
 
     /** A prototype record handled by the rescanner: completed, skipped-policy, skipped-scanned, invalid, failed, ... */

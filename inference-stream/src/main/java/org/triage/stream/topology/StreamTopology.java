@@ -19,6 +19,9 @@ import org.triage.stream.cluster.NoveltyClusterProcessor;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.ModelHolder;
 import org.triage.stream.serde.EventSerdes;
+import org.triage.stream.thumbnail.ThumbnailProcessor;
+import org.triage.stream.thumbnail.ThumbnailSink;
+import org.triage.stream.thumbnail.ThumbnailWriter;
 
 /**
  * The inference topology:
@@ -27,6 +30,7 @@ import org.triage.stream.serde.EventSerdes;
  *    [pending store: offsets only]  ├─► findings
  *    [distance sketches, changelog] ├─► alerts
  *                                   └─► radiographs-dlq (original bytes + error headers)
+ *  radiographs (bytes) ─► thumbnailer ─► ThumbnailSink (off the stream thread) ─► thumbnails
  *  label-prototypes ─► prototype validator ─► global prototype store (read by the batcher)
  *  batcher ─(NOVELTY films)─► <app>-novel-films (1 partition) ─► clusterer ─► alerts (NOVELTY_CLUSTER)
  *                                                  [novelty-clusters store, changelog]
@@ -49,6 +53,7 @@ public final class StreamTopology {
     public static final String CLUSTERER = "novelty-clusterer";
     public static final String CLUSTER_STORE = "novelty-clusters";
     public static final String CLUSTER_ALERTS_SINK = "cluster-alerts-sink";
+    public static final String THUMBNAILER = "thumbnailer";
 
     private StreamTopology() {
     }
@@ -58,15 +63,19 @@ public final class StreamTopology {
      */
     public static Topology build(StreamSettings settings, EventSerdes serdes, ModelHolder models, PrototypeCache cache,
                                  ExecutorService preprocessPool, ExecutorService inferencePool, StreamMetrics metrics,
-                                 DlqSink prototypeDlq, Supplier<SourceReader> sourceReaders) {
+                                 DlqSink prototypeDlq, ThumbnailSink thumbnails, Supplier<SourceReader> sourceReaders) {
         return build(settings, ClusterSettings.disabled(), serdes, models, cache, preprocessPool, inferencePool, metrics, prototypeDlq,
-                sourceReaders);
+                thumbnails, sourceReaders);
     }
 
-    /** @param clusters where NOVELTY films are clustered (disabled: no clusterer sub-topology) */
+    /**
+     * @param clusters   where NOVELTY films are clustered (disabled: no clusterer sub-topology)
+     * @param thumbnails where each film goes for its preview ({@link ThumbnailWriter} in service)
+     */
     public static Topology build(StreamSettings settings, ClusterSettings clusters, EventSerdes serdes, ModelHolder models,
                                  PrototypeCache cache, ExecutorService preprocessPool, ExecutorService inferencePool,
-                                 StreamMetrics metrics, DlqSink prototypeDlq, Supplier<SourceReader> sourceReaders) {
+                                 StreamMetrics metrics, DlqSink prototypeDlq, ThumbnailSink thumbnails,
+                                 Supplier<SourceReader> sourceReaders) {
         if (settings.pipelined() && inferencePool == null) {
             throw new IllegalArgumentException("a pipelined stream needs an inference pool");
         }
@@ -99,6 +108,7 @@ public final class StreamTopology {
         t.addSink(EMBEDDINGS_SINK, Topics.EMBEDDINGS, Serdes.String().serializer(), embeddingSerde.serializer(), BATCHER);
         t.addSink(ALERTS_SINK, Topics.ALERTS, Serdes.String().serializer(), alertSerde.serializer(), BATCHER);
         t.addSink(DLQ_SINK, Topics.RADIOGRAPHS_DLQ, Serdes.String().serializer(), Serdes.ByteArray().serializer(), BATCHER);
+        t.addProcessor(THUMBNAILER, () -> new ThumbnailProcessor(radiographSerde.deserializer(), thumbnails, metrics), SOURCE);
         if (clusters.enabled()) {
             t.addSink(NOVEL_FILMS_SINK, clusters.topic(), Serdes.String().serializer(), embeddingSerde.serializer(), BATCHER);
             t.addSource(CLUSTER_SOURCE, Serdes.String().deserializer(), embeddingSerde.deserializer(), clusters.topic());

@@ -80,7 +80,7 @@ class NoveltyClusterTopologyTest {
             throw new AssertionError("nothing goes to the DLQ here: " + stage + " " + error);
         };
         var topology = StreamTopology.build(settings, clusters, new PlainAvroSerdes(), models, new PrototypeCache(), pool, null, metrics,
-                sink, () -> null);
+                sink, (sop, image) -> { }, () -> null);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "cluster-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
