@@ -43,6 +43,7 @@ import org.triage.stream.topology.DlqSink;
 import org.triage.stream.topology.ErrorHandlers;
 import org.triage.stream.topology.KafkaDlqSink;
 import org.triage.stream.topology.KafkaSourceReader;
+import org.triage.stream.topology.Lane;
 import org.triage.stream.topology.PrototypeCache;
 import org.triage.stream.topology.StreamSettings;
 import org.triage.stream.topology.StreamTopology;
@@ -70,10 +71,13 @@ public final class InferenceStream implements AutoCloseable {
     private final ModelHolder models = new ModelHolder();
     private final PrototypeCache prototypeCache = new PrototypeCache();
     private ExecutorService preprocessPool;
+    private ExecutorService statPreprocessPool;
     private ExecutorService inferencePool;
     private DlqSink dlq;
     private ThumbnailWriter thumbnails;
     private KafkaStreams streams;
+    /** The STAT lane ({@link Lane#STAT}) as an application of its own: see {@link StreamTopology}. */
+    private KafkaStreams statStreams;
     private ReleaseFollower follower;
     private MetricsServer metricsServer;
     private RetrospectiveScanner rescanner;
@@ -151,9 +155,21 @@ public final class InferenceStream implements AutoCloseable {
         thumbnails = ThumbnailWriter.connect(b.bootstrapServers, b.client, metrics);
         Topology topology = StreamTopology.build(b.settings, clusters, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq,
                 thumbnails, () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
-        streams = new KafkaStreams(topology, properties());
+        streams = new KafkaStreams(topology, properties(b.applicationId, b.threads));
         streams.setUncaughtExceptionHandler(this::onThreadFailure);
         streams.setStateListener((now, before) -> LOG.info("stream state {} -> {}", before, now));
+        // The STAT lane: its own consumer, thread and preprocessing, so a STAT film never queues behind the routine backlog.
+        AtomicInteger k = new AtomicInteger();
+        statPreprocessPool = Executors.newFixedThreadPool(1, r -> {
+            Thread t = new Thread(r, "triage-preprocess-stat-" + k.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        Topology statTopology = StreamTopology.build(Lane.STAT, b.settings, clusters, serdes, models, prototypeCache, statPreprocessPool,
+                inferencePool, metrics, dlq, thumbnails, () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
+        statStreams = new KafkaStreams(statTopology, properties(statApplicationId(), 1));
+        statStreams.setUncaughtExceptionHandler(this::onThreadFailure);
+        statStreams.setStateListener((now, before) -> LOG.info("STAT lane state {} -> {}", before, now));
         if (b.metricsPort >= 0) {
             try {
                 metricsServer = new MetricsServer(b.metricsBind, b.metricsPort, metrics::scrape, this::healthProblem);
@@ -164,6 +180,7 @@ public final class InferenceStream implements AutoCloseable {
         }
         try {
             streams.start();
+            statStreams.start();
         } catch (RuntimeException e) {
             // The global (prototype) thread connects during start(): a credentials problem surfaces here, not in the handler.
             String auth = KafkaAuthErrors.describe(e, b.bootstrapServers, b.client);
@@ -271,12 +288,17 @@ public final class InferenceStream implements AutoCloseable {
         LOG.info("model {} on device {}", info.ref(), info.device());
     }
 
-    private Properties properties() {
+    /** The STAT lane's application id: its group, transactional ids and changelogs share the stream's prefix. */
+    public String statApplicationId() {
+        return b.applicationId + "-stat";
+    }
+
+    private Properties properties(String applicationId, int threads) {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, b.applicationId);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, b.threads);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, b.commitIntervalMs);
         // The wall-clock punctuator only fires between polls: keep polls short relative to max-delay.
         p.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, b.settings.maxDelayMs() / 4)));
@@ -325,6 +347,10 @@ public final class InferenceStream implements AutoCloseable {
         if (st != KafkaStreams.State.RUNNING && st != KafkaStreams.State.REBALANCING) {
             return "stream state " + st;
         }
+        KafkaStreams.State stat = statStreams == null ? null : statStreams.state();
+        if (stat != null && stat != KafkaStreams.State.RUNNING && stat != KafkaStreams.State.REBALANCING) {
+            return "STAT lane state " + stat;
+        }
         return metrics.degraded();
     }
 
@@ -333,15 +359,22 @@ public final class InferenceStream implements AutoCloseable {
         return fatal;
     }
 
-    /** Waits until the topology is RUNNING (partitions assigned, state restored). */
+    /** Waits until both lanes' topologies are RUNNING (partitions assigned, state restored). */
     public void awaitRunning(Duration timeout) throws TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (streams == null || streams.state() != KafkaStreams.State.RUNNING) {
-            if (streams != null && (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING)) {
-                throw new IllegalStateException("stream stopped: " + streams.state());
+        awaitRunning(() -> streams, "stream", deadline, timeout);
+        awaitRunning(() -> statStreams, "STAT lane", deadline, timeout);
+    }
+
+    private static void awaitRunning(java.util.function.Supplier<KafkaStreams> app, String what, long deadline, Duration timeout)
+            throws TimeoutException {
+        KafkaStreams s;
+        while ((s = app.get()) == null || s.state() != KafkaStreams.State.RUNNING) {
+            if (s != null && (s.state() == KafkaStreams.State.ERROR || s.state() == KafkaStreams.State.NOT_RUNNING)) {
+                throw new IllegalStateException(what + " stopped: " + s.state());
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("stream not RUNNING after " + timeout.toSeconds() + " s: " + (streams == null ? "not started" : streams.state()));
+                throw new TimeoutException(what + " not RUNNING after " + timeout.toSeconds() + " s: " + (s == null ? "not started" : s.state()));
             }
             sleep(50);
         }
@@ -386,16 +419,20 @@ public final class InferenceStream implements AutoCloseable {
         if (follower != null) {
             follower.close();
         }
-        if (streams != null) {
-            // Leave the group: a deliberate stop hands its partitions over now, not after a session timeout
-            // (a restart with the same group.instance.id is still recognised as the same member).
-            streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+        // Leave the group: a deliberate stop hands its partitions over now, not after a session timeout
+        // (a restart with the same group.instance.id is still recognised as the same member).
+        for (KafkaStreams app : new KafkaStreams[] {statStreams, streams}) {
+            if (app != null) {
+                app.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+            }
         }
         if (metricsServer != null) {
             metricsServer.close();
         }
-        if (preprocessPool != null) {
-            preprocessPool.shutdownNow();
+        for (ExecutorService pool : new ExecutorService[] {preprocessPool, statPreprocessPool}) {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
         if (inferencePool != null) {
             inferencePool.shutdownNow();

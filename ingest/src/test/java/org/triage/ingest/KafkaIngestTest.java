@@ -246,6 +246,26 @@ class KafkaIngestTest {
         assertQuarantined(d, garbage);
     }
 
+    @Test
+    @Order(10)
+    void stowRsWithAStatPriorityGoesToTheStatLane() throws Exception {
+        Path file = TestTools.pydicomTestFiles().resolve("dicomdirtests/77654033/CR2/6154");
+        String key = sopInstanceUid(file);
+        int routineBefore = countByKey(Topics.RADIOGRAPHS).getOrDefault(key, 0);
+        HttpResponse<String> r = stow(List.of(Files.readAllBytes(file)), "application/dicom", "STAT");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(1, countByKey(Topics.RADIOGRAPHS_STAT).getOrDefault(key, 0), "the film is on the STAT lane");
+        assertEquals(routineBefore, countByKey(Topics.RADIOGRAPHS).getOrDefault(key, 0), "and not on the routine one");
+        var de = AvroSerdes.specific(RadiographEvent.class, stack.schemaRegistryUrl(), false).deserializer();
+        RadiographEvent ev = TopicReader.readAll(stack.bootstrapServers(), Topics.RADIOGRAPHS_STAT).stream()
+                .filter(x -> key.equals(new String(x.key(), StandardCharsets.UTF_8)))
+                .map(x -> de.deserialize(Topics.RADIOGRAPHS_STAT, x.value())).findFirst().orElseThrow();
+        assertEquals(org.triage.events.Priority.STAT, ev.getPriority());
+        HttpResponse<String> bad = stow(List.of(Files.readAllBytes(file)), "application/dicom", "whenever");
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("X-Triage-Priority must be ROUTINE, URGENT or STAT"), bad.body());
+    }
+
     /** The DLQ record whose original has these bytes (by the SHA-256 header). */
     static ConsumerRecord<byte[], byte[]> dlqRecordFor(byte[] original) {
         String sha = org.triage.ingest.image.Normaliser.sha256(original);
@@ -468,6 +488,10 @@ class KafkaIngestTest {
     }
 
     static HttpResponse<String> stow(List<byte[]> parts, String type) throws Exception {
+        return stow(parts, type, null);
+    }
+
+    static HttpResponse<String> stow(List<byte[]> parts, String type, String priority) throws Exception {
         String boundary = "b0undary-" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (byte[] p : parts) {
@@ -476,10 +500,14 @@ class KafkaIngestTest {
             body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(stowUrl()))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(stowUrl()))
                 .header("Content-Type", "multipart/related; type=\"" + type + "\"; boundary=" + boundary)
-                .header("Accept", "application/dicom+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Accept", "application/dicom+json");
+        if (priority != null) {
+            req.header(org.triage.ingest.stow.StowServer.PRIORITY_HEADER, priority);
+        }
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                req.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The Kafka key of a file: the replacement of its SOP Instance UID. */

@@ -68,6 +68,10 @@ public final class TopicProvisioner {
         out.put(Topics.RADIOGRAPHS, Map.of(
                 "retention.ms", radiographRetentionMs,
                 "max.message.bytes", String.valueOf(RADIOGRAPH_MAX_MESSAGE_BYTES)));
+        // The lane holds a film only until the stream scored it and copied it to radiographs; a week covers any outage.
+        out.put(Topics.RADIOGRAPHS_STAT, Map.of(
+                "retention.ms", String.valueOf(java.time.Duration.ofDays(7).toMillis()),
+                "max.message.bytes", String.valueOf(RADIOGRAPH_MAX_MESSAGE_BYTES)));
         out.put(Topics.RADIOGRAPHS_DLQ, Map.of(
                 "max.message.bytes", String.valueOf(RADIOGRAPH_MAX_MESSAGE_BYTES)));
         out.put(Topics.LABEL_PROTOTYPES, Map.of("cleanup.policy", "compact"));

@@ -5,6 +5,12 @@ import java.util.List;
 /** Topic names of the architecture (a contract: operators' runbooks and scripts use them). */
 public final class Topics {
     public static final String RADIOGRAPHS = "radiographs";
+    /**
+     * The STAT lane: URGENT and STAT radiographs, scored ahead of any backlog on {@link #RADIOGRAPHS} by a
+     * sub-topology of their own, then copied onto {@link #RADIOGRAPHS} (marked as scored) so that topic
+     * stays the log of every film.
+     */
+    public static final String RADIOGRAPHS_STAT = "radiographs-stat";
     public static final String RADIOGRAPHS_DLQ = "radiographs-dlq";
     public static final String LABEL_PROTOTYPES = "label-prototypes";
     public static final String FINDINGS = "findings";
@@ -25,7 +31,7 @@ public final class Topics {
     public static final String DLQ_HEADER_SOURCE_PARTITION = "triage.source.partition";
     public static final String DLQ_HEADER_SOURCE_OFFSET = "triage.source.offset";
 
-    public static final List<String> ALL = List.of(RADIOGRAPHS, RADIOGRAPHS_DLQ, LABEL_PROTOTYPES, FINDINGS, ALERTS,
+    public static final List<String> ALL = List.of(RADIOGRAPHS, RADIOGRAPHS_STAT, RADIOGRAPHS_DLQ, LABEL_PROTOTYPES, FINDINGS, ALERTS,
             ALERT_ACTIONS, LABELS, MODEL_RELEASES, EMBEDDINGS, THUMBNAILS);
 
     private Topics() {

@@ -112,6 +112,12 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--prototypes", defaultValue = "14", description = "Random prototypes scored per image (default ${DEFAULT-VALUE}).")
     int prototypes;
 
+    @Option(names = "--stat-backlog", defaultValue = "500", description = "ROUTINE films queued before the STAT films of the last phase (default ${DEFAULT-VALUE}; 0 = skip it).")
+    int statBacklog;
+
+    @Option(names = "--stat-films", defaultValue = "5", description = "STAT films sent, one at a time, while that backlog drains (default ${DEFAULT-VALUE}).")
+    int statFilms;
+
     private static final int DISTINCT = 64;
     private double preprocessCpuMs;
 
@@ -198,6 +204,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
                     // 3. Latency at a fraction of capacity.
                     double rate = throughput * load;
                     double[] lat = latency(stream, producer, bootstrap, registry, pngs, rate);
+                    // 4. STAT films behind a ROUTINE backlog: each one's time to its finding, and how much backlog it overtook.
+                    Map<String, Object> stat = statBacklog > 0 && statFilms > 0 ? statUnderBacklog(producer, bootstrap, registry, pngs,
+                            maxDelayMs + raw.batchMs) : null;
                     var snap = stream.metrics();
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("throughput", round(throughput));
@@ -226,6 +235,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
                     out.put("streamMeanBatchSize", round(snap.meanBatchSize()));
                     out.put("streamMeanInferenceMs", round(snap.meanInferenceMs()));
                     out.put("cores", Runtime.getRuntime().availableProcessors());
+                    if (stat != null) {
+                        out.put("statUnderRoutineBacklog", stat);
+                    }
                     if (report.toAbsolutePath().getParent() != null) {
                         Files.createDirectories(report.toAbsolutePath().getParent());
                     }
@@ -368,6 +380,79 @@ public final class BenchStreamCommand implements Callable<Integer> {
         }
         double[] v = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new double[] {pct(v, 0.50), pct(v, 0.95), pct(v, 0.99), v.length};
+    }
+
+    /**
+     * Queues {@code statBacklog} ROUTINE films, waits until the stream is working through them, then
+     * sends the STAT films one at a time and times each to its finding. The batch latency it is
+     * compared with is closing a batch (max delay) plus one batch's inference.
+     */
+    private Map<String, Object> statUnderBacklog(KafkaProducer<String, RadiographEvent> producer, String bootstrap, String registry,
+                                                 List<byte[]> pngs, double batchLatencyMs) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<Double> latencies = new ArrayList<>();
+        List<Integer> backlogLeft = new ArrayList<>();
+        int routineDone = 0;
+        try (KafkaConsumer<String, Finding> consumer = new KafkaConsumer<>(p, Serdes.String().deserializer(),
+                AvroSerdes.specific(Finding.class, registry, false).deserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(Topics.FINDINGS, Duration.ofSeconds(30)).stream()
+                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position);
+            for (int i = 0; i < statBacklog; i++) {
+                producer.send(new ProducerRecord<>(Topics.RADIOGRAPHS, "backlog-" + i, event("backlog-" + i, pngs.get(i % pngs.size()))));
+            }
+            producer.flush();
+            long deadline = System.nanoTime() + 600_000_000_000L;
+            while (routineDone == 0 && System.nanoTime() < deadline) {
+                routineDone += countRoutine(consumer.poll(Duration.ofMillis(20)), null, null);
+            }
+            for (int j = 0; j < statFilms && routineDone < statBacklog; j++) {
+                String sop = "stat-" + j;
+                producer.send(new ProducerRecord<>(Topics.RADIOGRAPHS_STAT, sop, event(sop, pngs.get(j % pngs.size()))));
+                producer.flush();
+                int left = statBacklog - routineDone;
+                double[] latency = {Double.NaN};
+                while (Double.isNaN(latency[0]) && System.nanoTime() < deadline) {
+                    routineDone += countRoutine(consumer.poll(Duration.ofMillis(5)), sop, latency);
+                }
+                latencies.add(latency[0]);
+                backlogLeft.add(left);
+            }
+            while (routineDone < statBacklog && System.nanoTime() < deadline) {
+                routineDone += countRoutine(consumer.poll(Duration.ofMillis(50)), null, null);
+            }
+        }
+        double[] v = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("routineBacklog", statBacklog);
+        out.put("statFilms", v.length);
+        out.put("routineLeftWhenEachStatWasSent", backlogLeft);
+        out.put("latencyMs", Map.of("p50", round(pct(v, 0.5)), "max", round(v.length == 0 ? Double.NaN : v[v.length - 1])));
+        out.put("batchLatencyMs", round(batchLatencyMs));
+        out.put("maxOverBatchLatency", round(v.length == 0 ? Double.NaN : v[v.length - 1] / batchLatencyMs));
+        System.err.printf("STAT under a backlog of %d ROUTINE films: %s ms (batch latency %.0f ms)%n", statBacklog, latencies, batchLatencyMs);
+        return out;
+    }
+
+    /** Routine findings in {@code records}; the STAT film's latency goes to {@code latency[0]} when its finding is among them. */
+    private static int countRoutine(Iterable<ConsumerRecord<String, Finding>> records, String statSop, double[] latency) {
+        int n = 0;
+        for (ConsumerRecord<String, Finding> r : records) {
+            if (r.key() == null) {
+                continue;
+            }
+            if (r.key().startsWith("backlog-")) {
+                n++;
+            } else if (r.key().equals(statSop)) {
+                latency[0] = System.currentTimeMillis() - r.value().getReceivedAt().toEpochMilli();
+            }
+        }
+        return n;
     }
 
     private static double pct(double[] sorted, double q) {

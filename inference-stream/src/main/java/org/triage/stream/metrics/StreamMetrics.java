@@ -31,6 +31,7 @@ public final class StreamMetrics {
     private final AtomicInteger activePrototypes = new AtomicInteger();
     private final AtomicReference<String> modelVersion = new AtomicReference<>("");
     private final AtomicReference<String> device = new AtomicReference<>("");
+    private final Counter laneCopiesSkipped;
     private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
     private final Map<String, Counter> thumbnails = new ConcurrentHashMap<>();
     private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
@@ -59,6 +60,9 @@ public final class StreamMetrics {
                 .description("Open novelty clusters (all sizes) held by this instance's clusterer task").register(registry);
         recordsIn = Counter.builder("triage_stream_records_in").description("Radiographs read from the input topic").register(registry);
         findings = Counter.builder("triage_stream_findings").description("Findings emitted").register(registry);
+        laneCopiesSkipped = Counter.builder("triage_stream_stat_copies_skipped")
+                .description("STAT films' copies on radiographs that the routine lane passed over (scored in the STAT lane)")
+                .register(registry);
         batchSize = DistributionSummary.builder("triage_stream_batch_size").description("Records per inference batch")
                 .publishPercentiles(0.5, 0.95, 0.99).register(registry);
         queueDelay = timer("triage_stream_queue_delay", "Time a record waited in the pending store for its batch");
@@ -155,6 +159,15 @@ public final class StreamMetrics {
 
     public void recordIn() {
         recordsIn.increment();
+    }
+
+    /** A STAT film's copy on radiographs, which the routine lane passes over (the STAT lane scored it). */
+    public void laneCopySkipped() {
+        laneCopiesSkipped.increment();
+    }
+
+    public long laneCopiesSkipped() {
+        return (long) laneCopiesSkipped.count();
     }
 
     public void findings(int n) {

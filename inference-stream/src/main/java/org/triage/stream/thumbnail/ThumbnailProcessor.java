@@ -26,7 +26,8 @@ public final class ThumbnailProcessor implements Processor<String, byte[], Void,
 
     @Override
     public void process(Record<String, byte[]> record) {
-        if (record.value() == null) return;
+        // The STAT lane's copy: that lane's own thumbnailer made the preview when the film arrived.
+        if (record.value() == null || org.triage.stream.topology.Lane.scoredElsewhere(record.headers())) return;
         RadiographEvent event;
         try {
             event = deserializer.deserialize(Topics.RADIOGRAPHS, record.value());

@@ -75,6 +75,7 @@ public final class BatchingProcessor implements Processor<String, byte[], String
     /** What a scored film raises: decided by the rules, the batcher only forwards. */
     private final List<AlertRule> alertRules;
     private final boolean clusterNovel;
+    private final Lane lane;
     private SourceReader sourceReader;
     private InFlight inFlight;
 
@@ -108,6 +109,16 @@ public final class BatchingProcessor implements Processor<String, byte[], String
                              Deserializer<RadiographEvent> deserializer, ExecutorService preprocessPool,
                              ExecutorService inferencePool, StreamMetrics metrics,
                              java.util.function.Supplier<SourceReader> sourceReaders, boolean clusterNovel) {
+        this(Lane.ROUTINE, settings, models, prototypeCache, deserializer, preprocessPool, inferencePool, metrics, sourceReaders,
+                clusterNovel);
+    }
+
+    /** @param lane whose stores it uses and whose sinks it forwards to */
+    public BatchingProcessor(Lane lane, StreamSettings settings, ModelHolder models, PrototypeCache prototypeCache,
+                             Deserializer<RadiographEvent> deserializer, ExecutorService preprocessPool,
+                             ExecutorService inferencePool, StreamMetrics metrics,
+                             java.util.function.Supplier<SourceReader> sourceReaders, boolean clusterNovel) {
+        this.lane = lane;
         this.clusterNovel = clusterNovel;
         this.settings = settings;
         this.models = models;
@@ -123,8 +134,8 @@ public final class BatchingProcessor implements Processor<String, byte[], String
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.pending = context.getStateStore(StreamTopology.PENDING_STORE);
-        this.sketches = context.getStateStore(StreamTopology.SKETCH_STORE);
+        this.pending = context.getStateStore(lane.pendingStore());
+        this.sketches = context.getStateStore(lane.sketchStore());
         this.prototypes = context.getStateStore(StreamTopology.PROTOTYPE_STORE);
         // After a crash or a rebalance the store holds the records that were waiting: rebuild the index.
         List<KeyValue<String, Long>> restored = new ArrayList<>();
@@ -149,12 +160,16 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         metrics.recordIn();
         completeInFlight(false);
         Optional<RecordMetadata> md = context.recordMetadata();
-        String topic = md.map(RecordMetadata::topic).orElse(Topics.RADIOGRAPHS);
+        String topic = md.map(RecordMetadata::topic).orElse(lane.topic());
         int partition = md.map(RecordMetadata::partition).orElse(-1);
         long offset = md.map(RecordMetadata::offset).orElse(-1L);
+        if (lane == Lane.ROUTINE && Lane.scoredElsewhere(record.headers())) {
+            metrics.laneCopySkipped();
+            return; // the STAT lane's copy of a film it scored itself
+        }
         byte[] value = record.value();
         if (value == null) {
-            dlq(record.key(), null, record.timestamp(), "deserialize", "null value (tombstone) on radiographs", topic, partition, offset);
+            dlq(record.key(), null, record.timestamp(), "deserialize", "null value (tombstone) on " + topic, topic, partition, offset);
             return;
         }
         RadiographEvent event;
@@ -583,22 +598,22 @@ public final class BatchingProcessor implements Processor<String, byte[], String
                 .setModel(modelRef).setVector(vector).setReceivedAt(received).build();
         RecordHeaders scoredWith = new RecordHeaders();
         scoredWith.add(ScoredWith.HEADER, ScoredWith.encode(byLabel.values()));
-        context.forward(new Record<String, Object>(sop, emb, ts, scoredWith), StreamTopology.EMBEDDINGS_SINK);
-        context.forward(new Record<String, Object>(sop, finding, ts), StreamTopology.FINDINGS_SINK);
+        context.forward(new Record<String, Object>(sop, emb, ts, scoredWith), lane.embeddingsSink());
+        context.forward(new Record<String, Object>(sop, finding, ts), lane.findingsSink());
         metrics.endToEnd(latency);
 
         List<LabelScore> evidence = scored.labels().subList(0, Math.min(settings.evidenceLabels(), scored.labels().size()));
         ScoredFilm film = new ScoredFilm(ev, modelRef, scored, novelty, noveltyRef, byLabel, evidence, scoredAt);
         for (AlertRule rule : alertRules) {
             for (Alert alert : rule.alerts(film)) {
-                context.forward(new Record<String, Object>(alert.getAlertId(), alert, ts), StreamTopology.ALERTS_SINK);
+                context.forward(new Record<String, Object>(alert.getAlertId(), alert, ts), lane.alertsSink());
                 metrics.alert(alert.getType().name(), alert.getLabelId());
                 if (clusterNovel && alert.getType() == org.triage.events.AlertType.NOVELTY) {
                     // The reference travels with the film: the clusterer's radius is relative to the scale the film was judged on.
                     RecordHeaders h = new RecordHeaders();
                     h.add(org.triage.stream.cluster.NoveltyClusterProcessor.NOVELTY_REF_HEADER,
                             Float.toString(noveltyRef).getBytes(StandardCharsets.US_ASCII));
-                    context.forward(new Record<String, Object>(sop, emb, ts, h), StreamTopology.NOVEL_FILMS_SINK);
+                    context.forward(new Record<String, Object>(sop, emb, ts, h), lane.novelFilmsSink());
                 }
             }
         }
@@ -642,7 +657,7 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         h.add(Topics.DLQ_HEADER_SOURCE_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
         h.add(Topics.DLQ_HEADER_SOURCE_PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
         h.add(Topics.DLQ_HEADER_SOURCE_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<String, Object>(key, value, ts, h), StreamTopology.DLQ_SINK);
+        context.forward(new Record<String, Object>(key, value, ts, h), lane.dlqSink());
         metrics.dlq(stage);
     }
 

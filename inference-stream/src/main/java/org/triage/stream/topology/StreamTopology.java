@@ -34,6 +34,11 @@ import org.triage.stream.thumbnail.ThumbnailWriter;
  *  label-prototypes ─► prototype validator ─► global prototype store (read by the batcher)
  *  batcher ─(NOVELTY films)─► <app>-novel-films (1 partition) ─► clusterer ─► alerts (NOVELTY_CLUSTER)
  *                                                  [novelty-clusters store, changelog]
+ *
+ *  STAT lane, application <app>-stat:
+ *  radiographs-stat ─► stat batcher ─► embeddings, findings, alerts, radiographs-dlq, <app>-novel-films
+ *                   ├► stat thumbnailer
+ *                   └► stat copy ─► radiographs (header triage.scored-in-lane=stat: the routine batcher skips it)
  * </pre>
  * The input is read as bytes and deserialized inside the batcher, so a record that does not
  * deserialize reaches the DLQ with its original bytes as part of the task's transaction.
@@ -76,6 +81,21 @@ public final class StreamTopology {
                                  PrototypeCache cache, ExecutorService preprocessPool, ExecutorService inferencePool,
                                  StreamMetrics metrics, DlqSink prototypeDlq, ThumbnailSink thumbnails,
                                  Supplier<SourceReader> sourceReaders) {
+        return build(Lane.ROUTINE, settings, clusters, serdes, models, cache, preprocessPool, inferencePool, metrics, prototypeDlq,
+                thumbnails, sourceReaders);
+    }
+
+    /**
+     * One lane's application. The STAT lane runs as a KafkaStreams application of its own (its own
+     * consumer, stream thread and preprocessing pool): in a shared one, its film would wait behind
+     * the routine backlog the consumer already fetched and the stream thread is working through.
+     *
+     * @param lane ROUTINE: the routine lane and, when enabled, the novelty clusterer; STAT: the STAT lane and its copy to radiographs
+     */
+    public static Topology build(Lane lane, StreamSettings settings, ClusterSettings clusters, EventSerdes serdes, ModelHolder models,
+                                 PrototypeCache cache, ExecutorService preprocessPool, ExecutorService inferencePool,
+                                 StreamMetrics metrics, DlqSink prototypeDlq, ThumbnailSink thumbnails,
+                                 Supplier<SourceReader> sourceReaders) {
         if (settings.pipelined() && inferencePool == null) {
             throw new IllegalArgumentException("a pipelined stream needs an inference pool");
         }
@@ -85,10 +105,6 @@ public final class StreamTopology {
         Serde<ImageEmbedding> embeddingSerde = serdes.value(ImageEmbedding.class);
         Serde<Alert> alertSerde = serdes.value(Alert.class);
 
-        StoreBuilder<KeyValueStore<String, byte[]>> pendingStore = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray()).withCachingDisabled();
-        StoreBuilder<KeyValueStore<String, byte[]>> sketchStore = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(SKETCH_STORE), Serdes.String(), Serdes.ByteArray());
         StoreBuilder<KeyValueStore<String, LabelPrototype>> prototypeStore = Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PROTOTYPE_STORE), Serdes.String(), prototypeSerde).withLoggingDisabled();
 
@@ -99,18 +115,15 @@ public final class StreamTopology {
         t.addGlobalStore(prototypeStore, "label-prototypes-source", Serdes.String().deserializer(),
                 Serdes.ByteArray().deserializer(), Topics.LABEL_PROTOTYPES, "prototype-validator",
                 () -> new PrototypeStoreProcessor(expectedDim, prototypeDlq, prototypeSerde.deserializer(), metrics));
-        t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RADIOGRAPHS);
-        t.addProcessor(BATCHER, () -> new BatchingProcessor(settings, models, cache, radiographSerde.deserializer(),
-                preprocessPool, settings.pipelined() ? inferencePool : null, metrics, sourceReaders, clusters.enabled()), SOURCE);
-        t.addStateStore(pendingStore, BATCHER);
-        t.addStateStore(sketchStore, BATCHER);
-        t.addSink(FINDINGS_SINK, Topics.FINDINGS, Serdes.String().serializer(), findingSerde.serializer(), BATCHER);
-        t.addSink(EMBEDDINGS_SINK, Topics.EMBEDDINGS, Serdes.String().serializer(), embeddingSerde.serializer(), BATCHER);
-        t.addSink(ALERTS_SINK, Topics.ALERTS, Serdes.String().serializer(), alertSerde.serializer(), BATCHER);
-        t.addSink(DLQ_SINK, Topics.RADIOGRAPHS_DLQ, Serdes.String().serializer(), Serdes.ByteArray().serializer(), BATCHER);
-        t.addProcessor(THUMBNAILER, () -> new ThumbnailProcessor(radiographSerde.deserializer(), thumbnails, metrics), SOURCE);
+        addLane(t, lane, settings, clusters, models, cache, radiographSerde, preprocessPool, inferencePool, metrics, sourceReaders,
+                thumbnails, findingSerde, embeddingSerde, alertSerde);
+        if (lane == Lane.STAT) {
+            t.addProcessor(Lane.STAT_COPY, StatCopyProcessor::new, Lane.STAT.source());
+            t.addSink(Lane.STAT_COPY_SINK, Topics.RADIOGRAPHS, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+                    Lane.STAT_COPY);
+            return t; // the clusterer runs once, in the routine application
+        }
         if (clusters.enabled()) {
-            t.addSink(NOVEL_FILMS_SINK, clusters.topic(), Serdes.String().serializer(), embeddingSerde.serializer(), BATCHER);
             t.addSource(CLUSTER_SOURCE, Serdes.String().deserializer(), embeddingSerde.deserializer(), clusters.topic());
             t.addProcessor(CLUSTERER, () -> new NoveltyClusterProcessor(clusters, models, metrics, settings.noveltySeverity(),
                     settings.noveltyThreshold(), CLUSTER_STORE, PROTOTYPE_STORE, cache, CLUSTER_ALERTS_SINK), CLUSTER_SOURCE);
@@ -119,5 +132,31 @@ public final class StreamTopology {
             t.addSink(CLUSTER_ALERTS_SINK, Topics.ALERTS, Serdes.String().serializer(), alertSerde.serializer(), CLUSTERER);
         }
         return t;
+    }
+
+    /** A lane's source, batcher (with its own pending and sketch stores), thumbnailer and sinks: a sub-topology of its own. */
+    private static void addLane(Topology t, Lane lane, StreamSettings settings, ClusterSettings clusters, ModelHolder models,
+                                PrototypeCache cache, Serde<RadiographEvent> radiographSerde, ExecutorService preprocessPool,
+                                ExecutorService inferencePool, StreamMetrics metrics, Supplier<SourceReader> sourceReaders,
+                                ThumbnailSink thumbnails, Serde<Finding> findingSerde, Serde<ImageEmbedding> embeddingSerde,
+                                Serde<Alert> alertSerde) {
+        StoreBuilder<KeyValueStore<String, byte[]>> pendingStore = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(lane.pendingStore()), Serdes.String(), Serdes.ByteArray()).withCachingDisabled();
+        StoreBuilder<KeyValueStore<String, byte[]>> sketchStore = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(lane.sketchStore()), Serdes.String(), Serdes.ByteArray());
+        // Bytes in, deserialized by the processor: a registry outage is retried there, not DLQ'd by a handler.
+        t.addSource(lane.source(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), lane.topic());
+        t.addProcessor(lane.batcher(), () -> new BatchingProcessor(lane, settings, models, cache, radiographSerde.deserializer(),
+                preprocessPool, settings.pipelined() ? inferencePool : null, metrics, sourceReaders, clusters.enabled()), lane.source());
+        t.addStateStore(pendingStore, lane.batcher());
+        t.addStateStore(sketchStore, lane.batcher());
+        t.addSink(lane.findingsSink(), Topics.FINDINGS, Serdes.String().serializer(), findingSerde.serializer(), lane.batcher());
+        t.addSink(lane.embeddingsSink(), Topics.EMBEDDINGS, Serdes.String().serializer(), embeddingSerde.serializer(), lane.batcher());
+        t.addSink(lane.alertsSink(), Topics.ALERTS, Serdes.String().serializer(), alertSerde.serializer(), lane.batcher());
+        t.addSink(lane.dlqSink(), Topics.RADIOGRAPHS_DLQ, Serdes.String().serializer(), Serdes.ByteArray().serializer(), lane.batcher());
+        t.addProcessor(lane.thumbnailer(), () -> new ThumbnailProcessor(radiographSerde.deserializer(), thumbnails, metrics), lane.source());
+        if (clusters.enabled()) {
+            t.addSink(lane.novelFilmsSink(), clusters.topic(), Serdes.String().serializer(), embeddingSerde.serializer(), lane.batcher());
+        }
     }
 }

@@ -122,19 +122,24 @@ public final class IngestPipeline {
 
     /** A Part 10 file (STOW-RS part or a file on disk). */
     public IngestResult ingestPart10(byte[] file, String source, List<String> labels) {
-        long t0 = System.nanoTime();
-        metrics.received(source, file.length);
-        return part10(file, source, labels, t0);
+        return ingestPart10(file, source, Priority.ROUTINE, labels);
     }
 
-    private IngestResult part10(byte[] file, String source, List<String> labels, long t0) {
+    /** A Part 10 file whose sender gave a priority (STOW-RS {@code X-Triage-Priority}). */
+    public IngestResult ingestPart10(byte[] file, String source, Priority priority, List<String> labels) {
+        long t0 = System.nanoTime();
+        metrics.received(source, file.length);
+        return part10(file, source, priority, labels, t0);
+    }
+
+    private IngestResult part10(byte[] file, String source, Priority priority, List<String> labels, long t0) {
         DicomObject ds;
         try {
             ds = reader.readFile(file);
         } catch (DicomException e) {
             return reject(null, null, file, e, "parse", source, null);
         }
-        return decodeAndPublish(ds, source, Priority.ROUTINE, labels, null, () -> file, t0);
+        return decodeAndPublish(ds, source, priority, labels, null, () -> file, t0);
     }
 
     /** A PNG or JPEG file from a dataset replay. */
@@ -169,7 +174,7 @@ public final class IngestPipeline {
         if (ImageFileDecoder.isPng(file) || ImageFileDecoder.isJpeg(file)) {
             return imageFile(file, source, patientId, labels, t0);
         }
-        return part10(file, source, labels, t0);
+        return part10(file, source, Priority.ROUTINE, labels, t0);
     }
 
     private IngestResult decodeAndPublish(DicomObject ds, String source, Priority priority, List<String> labels, String senderSopUid,

@@ -84,8 +84,18 @@ public final class KafkaSink implements EventSink {
         if (value.length > maxEventBytes) {
             throw new EventTooLargeException(value.length, maxEventBytes);
         }
-        send(new ProducerRecord<>(Topics.RADIOGRAPHS, key, value));
+        send(new ProducerRecord<>(topicFor(event), key, value));
         return value.length;
+    }
+
+    /**
+     * URGENT and STAT films go to the STAT lane, which the stream scores ahead of the routine backlog and
+     * then copies onto radiographs. The value is serialized under the radiographs subject either way: one
+     * schema governs every radiograph event.
+     */
+    static String topicFor(RadiographEvent event) {
+        return event.getPriority() == null || event.getPriority() == org.triage.events.Priority.ROUTINE ? Topics.RADIOGRAPHS
+                : Topics.RADIOGRAPHS_STAT;
     }
 
     @Override

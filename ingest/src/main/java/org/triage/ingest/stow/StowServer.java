@@ -135,6 +135,13 @@ public final class StowServer implements AutoCloseable {
                 plain(ex, 400, "multipart body has no parts");
                 return;
             }
+            org.triage.events.Priority priority;
+            try {
+                priority = priority(ex.getRequestHeaders().getFirst(PRIORITY_HEADER));
+            } catch (IllegalArgumentException e) {
+                plain(ex, 400, e.getMessage());
+                return;
+            }
             String client = "stow:" + ex.getRemoteAddress().getAddress().getHostAddress();
             ObjectNode response = JSON.createObjectNode();
             ArrayNode referenced = JSON.createArrayNode();
@@ -148,7 +155,7 @@ public final class StowServer implements AutoCloseable {
                     r = pipeline.rejectUnread(null, null, instance, "part Content-Type " + partType + " is not application/dicom",
                             DicomException.Status.CANNOT_UNDERSTAND, client);
                 } else {
-                    r = pipeline.ingestPart10(instance, client, List.of());
+                    r = pipeline.ingestPart10(instance, client, priority, List.of());
                 }
                 ObjectNode item = JSON.createObjectNode();
                 if (r.sopClassUid() != null) {
@@ -258,6 +265,21 @@ public final class StowServer implements AutoCloseable {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** STOW-RS has no priority of its own (C-STORE does): a sender asks for the STAT lane with this header. */
+    public static final String PRIORITY_HEADER = "X-Triage-Priority";
+
+    static org.triage.events.Priority priority(String header) {
+        if (header == null || header.isBlank()) {
+            return org.triage.events.Priority.ROUTINE;
+        }
+        try {
+            return org.triage.events.Priority.valueOf(header.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PRIORITY_HEADER + " must be ROUTINE, URGENT or STAT (a value of " + header.length()
+                    + " characters was sent)");
         }
     }
 }
