@@ -1,0 +1,45 @@
+package org.triage.results.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.triage.results.delivery.DeliveryTarget;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+    static ServeCommand parse(String... args) {
+        CommandLine cl = new CommandLine(new ResultsCommand());
+        CommandLine.ParseResult r = cl.parseArgs(args);
+        CommandLine sub = r.subcommand().commandSpec().commandLine();
+        return sub.getCommand();
+    }
+
+    @Test
+    void bothTargetsFromTheFlags() {
+        ServeCommand c = parse("serve", "--fhir-url", "http://127.0.0.1:8080/fhir", "--mllp", "127.0.0.1:2575");
+        assertEquals("127.0.0.1", c.bind, "the metrics endpoint stays local unless told otherwise");
+        assertEquals(-1, c.metricsPort);
+        assertEquals(java.util.List.of("fhir", "hl7"), c.targets().stream().map(DeliveryTarget::name).toList());
+        assertEquals(5, c.retryPolicy().attempts());
+    }
+
+    @Test
+    void refusesToStartWithoutATargetOrWithABadOne() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new ResultsCommand()).setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("serve"));
+        assertTrue(err.toString().contains("at least one target"), err.toString());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("serve", "--mllp", "ris-no-port").targets());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("serve", "--fhir-url", "ftp://x/fhir").targets());
+    }
+
+    @Test
+    void hostPortTakesIpv6Literals() {
+        assertEquals(new ServeCommand.HostPort("::1", 2575), ServeCommand.HostPort.parse("[::1]:2575"));
+        assertThrows(IllegalArgumentException.class, () -> ServeCommand.HostPort.parse("ris:0"));
+    }
+}
