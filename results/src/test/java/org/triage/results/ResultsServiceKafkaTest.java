@@ -55,7 +55,8 @@ import org.triage.schemas.serde.AvroSerdes;
 /**
  * The way back on a real broker and registry: a film recorded in a re-identification store, its finding and an
  * alert on Kafka, re-identified results at a FHIR endpoint and an MLLP listener (the FHIR one refusing once, so a
- * retry happens), an unknown film on results-dlq, offsets committed, and no original value on any topic.
+ * retry happens) though a target between them refuses everything (dead-lettered per result after its retries),
+ * an unknown film on results-dlq, offsets committed, and no original value on any topic.
  */
 class ResultsServiceKafkaTest {
     static final String REPL_SOP = "2.25.900000000000000000000000000000000001";
@@ -85,7 +86,7 @@ class ResultsServiceKafkaTest {
         store.record(FILM);
         fhir = new FhirEndpoint(1);
         mllp = new MllpListener(0);
-        List<DeliveryTarget> targets = List.of(new FhirTarget(fhir.baseUrl(), Duration.ofSeconds(10)),
+        List<DeliveryTarget> targets = List.of(new FhirTarget(fhir.baseUrl(), Duration.ofSeconds(10)), new AlwaysRefusing(),
                 new MllpTarget("127.0.0.1", mllp.port(), Duration.ofSeconds(10), new OruMessageBuilder("EDGE", "RIS", "HOSP")));
         service = ResultsService.start(new ResultsService.Config(stack.bootstrapServers(), KafkaClientProperties.none(),
                 AvroSerdes.config(stack.schemaRegistryUrl()), targets,
@@ -94,6 +95,19 @@ class ResultsServiceKafkaTest {
         publish(Topics.FINDINGS, REPL_SOP, finding(REPL_SOP, "f0000000000000000000000000000001"), Finding.class);
         publish(Topics.ALERTS, "a-1", alert(REPL_SOP), Alert.class);
         publish(Topics.FINDINGS, "2.25.123", finding("2.25.123", "f0000000000000000000000000000002"), Finding.class);
+    }
+
+    /** A target that is never there: its refusals must not keep results from the targets after it. */
+    static final class AlwaysRefusing implements DeliveryTarget {
+        @Override
+        public String name() {
+            return "refuser";
+        }
+
+        @Override
+        public void deliver(org.triage.results.report.ResultReport report) throws org.triage.results.delivery.DeliveryRefused {
+            throw new org.triage.results.delivery.DeliveryRefused("HTTP 503");
+        }
     }
 
     @AfterAll
@@ -117,7 +131,7 @@ class ResultsServiceKafkaTest {
 
     @Test
     void deliversReidentifiedResultsDeadLettersTheUnknownFilmAndKeepsOriginalsOffKafka() throws Exception {
-        await(() -> fhir.accepted().size() >= 2 && mllp.accepted().size() >= 2 && dlq().size() >= 1, "deliveries and DLQ");
+        await(() -> fhir.accepted().size() >= 2 && mllp.accepted().size() >= 2 && dlq().size() >= 3, "deliveries and DLQ");
 
         List<String> bodies = fhir.accepted().stream().map(FhirEndpoint.Post::body).toList();
         for (String b : bodies) {
@@ -136,17 +150,25 @@ class ResultsServiceKafkaTest {
             assertTrue(wire.contains(FILM.studyInstanceUid()) && wire.contains(FILM.patientId()), wire);
         }
 
-        List<ConsumerRecord<String, byte[]>> dlq = dlq();
-        assertEquals(1, dlq.size(), "only the unknown film");
-        assertEquals("2.25.123", dlq.get(0).key());
-        assertEquals("film not in the re-identification store", header(dlq.get(0), Topics.DLQ_HEADER_ERROR));
-        assertEquals("results:reidentify", header(dlq.get(0), Topics.DLQ_HEADER_STAGE));
-        assertEquals(Topics.FINDINGS, header(dlq.get(0), Topics.DLQ_HEADER_SOURCE_TOPIC));
+        Map<String, List<ConsumerRecord<String, byte[]>>> dlq = dlq().stream()
+                .collect(java.util.stream.Collectors.groupingBy(r -> header(r, Topics.DLQ_HEADER_STAGE)));
+        assertEquals(java.util.Set.of("results:reidentify", "results:refuser"), dlq.keySet());
+        ConsumerRecord<String, byte[]> unknown = dlq.get("results:reidentify").get(0);
+        assertEquals(1, dlq.get("results:reidentify").size(), "only the unknown film");
+        assertEquals("2.25.123", unknown.key());
+        assertEquals("film not in the re-identification store", header(unknown, Topics.DLQ_HEADER_ERROR));
+        assertEquals(Topics.FINDINGS, header(unknown, Topics.DLQ_HEADER_SOURCE_TOPIC));
+        List<ConsumerRecord<String, byte[]>> refused = dlq.get("results:refuser");
+        assertEquals(java.util.Set.of(Topics.FINDINGS, Topics.ALERTS),
+                refused.stream().map(r -> header(r, Topics.DLQ_HEADER_SOURCE_TOPIC)).collect(java.util.stream.Collectors.toSet()),
+                "one DLQ record per result the target kept refusing");
+        assertEquals("refused 3 times, last: HTTP 503", header(refused.get(0), Topics.DLQ_HEADER_ERROR));
 
         await(ResultsServiceKafkaTest::allCommitted, "offsets committed to the end");
         String scrape = service.metrics().scrape();
         assertTrue(scrape.contains("triage_results_refusals_total{target=\"fhir\"} 1.0"), scrape);
         assertTrue(scrape.contains("triage_results_delivered_total{target=\"hl7\"} 2.0"), scrape);
+        assertTrue(scrape.contains("triage_results_dead_lettered_total{reason=\"refused:refuser\"} 2.0"), scrape);
 
         int scanned = 0;
         List<String> topics = new ArrayList<>(Topics.ALL);
