@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code triage results}: findings and alerts back to the hospital. */
 @Command(name = "results", mixinStandardHelpOptions = true,
-        description = "Re-identify findings and alerts at the hospital edge and deliver them (FHIR R4, HL7 v2 ORU over MLLP).",
+        description = "Re-identify findings and alerts at the hospital edge and deliver them (FHIR R4, HL7 v2 ORU over MLLP, DICOM SR).",
         subcommands = {ServeCommand.class})
 public final class ResultsCommand implements Callable<Integer> {
     @Spec

@@ -14,6 +14,7 @@ import org.triage.ingest.deid.ReidentificationStore;
 import org.triage.ingest.deid.SiteKey;
 import org.triage.results.ResultsService;
 import org.triage.results.delivery.DeliveryTarget;
+import org.triage.results.dicom.DicomSrTarget;
 import org.triage.results.delivery.RetryPolicy;
 import org.triage.results.fhir.FhirTarget;
 import org.triage.results.hl7.MllpTarget;
@@ -42,6 +43,15 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--mllp", description = "HOST:PORT of an HL7 v2 MLLP listener (RIS) to send ORU^R01 to.")
     String mllp;
+
+    @Option(names = "--pacs", description = "HOST:PORT of a PACS (DICOM storage SCP) to C-STORE a Comprehensive SR to.")
+    String pacs;
+
+    @Option(names = "--pacs-aet", defaultValue = "PACS", description = "Called AE title of the PACS (default ${DEFAULT-VALUE}).")
+    String pacsAet;
+
+    @Option(names = "--aet", defaultValue = "TRIAGE", description = "Our calling AE title towards the PACS (default ${DEFAULT-VALUE}).")
+    String callingAet;
 
     @Option(names = "--pseudonym-key-file", description = "The site key ingest uses (else env " + SiteKey.ENV_KEY + "): it opens the store.")
     Path keyFile;
@@ -130,8 +140,18 @@ public final class ServeCommand implements Callable<Integer> {
             targets.add(new MllpTarget(hp.host(), hp.port(), timeout,
                     new OruMessageBuilder(sendingFacility, receivingApplication, receivingFacility)));
         }
+        if (pacs != null) {
+            HostPort hp;
+            try {
+                hp = HostPort.parse(pacs);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--pacs: " + e.getMessage());
+            }
+            targets.add(new DicomSrTarget(hp.host(), hp.port(), callingAet, pacsAet, timeout));
+        }
         if (targets.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "give at least one target: --fhir-url URL and/or --mllp HOST:PORT");
+            throw new ParameterException(spec.commandLine(),
+                    "give at least one target: --fhir-url URL, --mllp HOST:PORT and/or --pacs HOST:PORT");
         }
         return targets;
     }

@@ -19,11 +19,11 @@ class ServeCommandTest {
     }
 
     @Test
-    void bothTargetsFromTheFlags() {
-        ServeCommand c = parse("serve", "--fhir-url", "http://127.0.0.1:8080/fhir", "--mllp", "127.0.0.1:2575");
+    void everyTargetFromTheFlags() {
+        ServeCommand c = parse("serve", "--fhir-url", "http://127.0.0.1:8080/fhir", "--mllp", "127.0.0.1:2575", "--pacs", "127.0.0.1:4242");
         assertEquals("127.0.0.1", c.bind, "the metrics endpoint stays local unless told otherwise");
         assertEquals(-1, c.metricsPort);
-        assertEquals(java.util.List.of("fhir", "hl7"), c.targets().stream().map(DeliveryTarget::name).toList());
+        assertEquals(java.util.List.of("fhir", "hl7", "dicom"), c.targets().stream().map(DeliveryTarget::name).toList());
         assertEquals(5, c.retryPolicy().attempts());
     }
 
