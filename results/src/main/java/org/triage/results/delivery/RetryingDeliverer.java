@@ -51,6 +51,13 @@ public final class RetryingDeliverer {
                 if (attempt < policy.attempts()) {
                     sleeper.sleep(policy.backoffAfter(attempt));
                 }
+            } catch (RuntimeException e) {
+                // A fault in building or sending this result: trying again gives the same fault, and it must not
+                // stop the partition, so it ends here and the result goes to the DLQ.
+                metrics.refused(target.name());
+                LOG.error("target={} film={} result={} failed: {}", target.name(), report.film().replacementSopInstanceUid(),
+                        report.resultId(), e.getClass().getName());
+                return new Outcome(false, attempt, "failed: " + e.getClass().getSimpleName());
             }
         }
         return new Outcome(false, policy.attempts(), reason);

@@ -56,7 +56,10 @@ public final class FhirBundleBuilder {
             report.addIdentifier().setType(new CodeableConcept(new Coding(V2_0203, "ACSN", "Accession ID")))
                     .setValue(r.film().accessionNumber());
         }
-        report.addIdentifier(dicomUid(r.film().studyInstanceUid()));
+        if (r.film().studyInstanceUid() != null) {
+            report.addIdentifier(dicomUid(r.film().studyInstanceUid()));
+            report.addImagingStudy(new Reference().setType("ImagingStudy").setIdentifier(dicomUid(r.film().studyInstanceUid())));
+        }
         report.addIdentifier(dicomUid(r.film().sopInstanceUid()));
         report.setStatus(DiagnosticReport.DiagnosticReportStatus.PRELIMINARY);
         report.addCategory(new CodeableConcept(new Coding(V2_0074, "RAD", "Radiology")));
@@ -64,7 +67,6 @@ public final class FhirBundleBuilder {
         report.setSubject(patient(r));
         report.setIssued(Date.from(r.observedAt()));
         report.setEffective(new org.hl7.fhir.r4.model.DateTimeType(Date.from(r.observedAt())));
-        report.addImagingStudy(new Reference().setType("ImagingStudy").setIdentifier(dicomUid(r.film().studyInstanceUid())));
         report.setConclusion(conclusion(r));
 
         for (LabelResult l : r.labels()) {

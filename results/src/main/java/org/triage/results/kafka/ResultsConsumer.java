@@ -80,10 +80,9 @@ public final class ResultsConsumer implements AutoCloseable {
             while (running) {
                 try {
                     ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
-                    if (!records.isEmpty()) {
-                        handle(c, records);
+                    if (records.isEmpty() || handle(c, records)) {
+                        problem = null;
                     }
-                    problem = null;
                 } catch (WakeupException e) {
                     if (running) {
                         LOG.debug("spurious wakeup");
@@ -105,9 +104,13 @@ public final class ResultsConsumer implements AutoCloseable {
         }
     }
 
-    /** Processes partition by partition; a partition's commit covers exactly the records that are done. */
-    private void handle(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    /**
+     * Processes partition by partition; a partition's commit covers exactly the records that are done. Returns false
+     * when a record was held back.
+     */
+    private boolean handle(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        boolean complete = true;
         for (TopicPartition tp : records.partitions()) {
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
                 if (!running) {
@@ -123,6 +126,7 @@ public final class ResultsConsumer implements AutoCloseable {
                             TRANSIENT_PAUSE.toMillis(), e.getMessage());
                     c.seek(tp, r.offset());
                     sleep(TRANSIENT_PAUSE);
+                    complete = false;
                     break;
                 }
             }
@@ -130,6 +134,7 @@ public final class ResultsConsumer implements AutoCloseable {
         if (!done.isEmpty()) {
             c.commitSync(done);
         }
+        return complete;
     }
 
     private static void sleep(Duration d) {

@@ -5,15 +5,15 @@ package org.triage.results.kafka;
  * it is read again after a pause, never dead-lettered, so an outage of our own infrastructure loses nothing.
  */
 public final class TransientFailure extends Exception {
-    private final String cause;
+    private final String causeTag;
 
-    public TransientFailure(String cause, Throwable error) {
-        super(cause + ": " + error.getClass().getSimpleName(), error);
-        this.cause = cause;
+    public TransientFailure(String causeTag, Throwable error) {
+        super(causeTag + ": " + error.getClass().getSimpleName(), error);
+        this.causeTag = causeTag;
     }
 
     /** A bounded name for metrics: {@code registry}, {@code reid-store} or {@code kafka-dlq}. */
     public String causeTag() {
-        return cause;
+        return causeTag;
     }
 }

@@ -67,4 +67,24 @@ class RetryingDelivererTest {
         assertEquals("HTTP 503", o.reason());
         assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(250)), waits);
     }
+
+    @Test
+    void aFaultInTheTargetIsNotRetriedAndEndsAsARefusal() throws Exception {
+        DeliveryTarget broken = new DeliveryTarget() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public void deliver(ResultReport report) {
+                throw new IllegalStateException("bug");
+            }
+        };
+        RetryingDeliverer.Outcome o = deliverer.deliver(broken, TestReports.finding());
+        assertFalse(o.accepted());
+        assertEquals(1, o.attempts());
+        assertEquals("failed: IllegalStateException", o.reason());
+        assertTrue(waits.isEmpty());
+    }
 }
