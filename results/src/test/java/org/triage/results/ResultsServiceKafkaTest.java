@@ -54,7 +54,7 @@ import org.triage.schemas.serde.AvroSerdes;
 
 /**
  * The way back on a real broker and registry: a film recorded in a re-identification store, its finding and an
- * alert on Kafka, re-identified results at a FHIR endpoint and an MLLP listener (the FHIR one refusing once, so a
+ * alert on Kafka, re-identified results at a FHIR endpoint, an MLLP listener and Orthanc (the FHIR one refusing once, so a
  * retry happens) though a target between them refuses everything (dead-lettered per result after its retries),
  * an unknown film on results-dlq, offsets committed, and no original value on any topic.
  */
@@ -74,6 +74,9 @@ class ResultsServiceKafkaTest {
     static ReidentificationStore store;
     static FhirEndpoint fhir;
     static MllpListener mllp;
+    static org.triage.results.dicom.OrthancPeer orthanc;
+    @org.junit.jupiter.api.io.TempDir
+    static java.nio.file.Path tmp;
     static ResultsService service;
 
     @BeforeAll
@@ -86,8 +89,11 @@ class ResultsServiceKafkaTest {
         store.record(FILM);
         fhir = new FhirEndpoint(1);
         mllp = new MllpListener(0);
+        orthanc = org.triage.results.dicom.OrthancPeer.start(tmp);
         List<DeliveryTarget> targets = List.of(new FhirTarget(fhir.baseUrl(), Duration.ofSeconds(10)), new AlwaysRefusing(),
-                new MllpTarget("127.0.0.1", mllp.port(), Duration.ofSeconds(10), new OruMessageBuilder("EDGE", "RIS", "HOSP")));
+                new MllpTarget("127.0.0.1", mllp.port(), Duration.ofSeconds(10), new OruMessageBuilder("EDGE", "RIS", "HOSP")),
+                new org.triage.results.dicom.DicomSrTarget("127.0.0.1", orthanc.dicomPort(), "TRIAGE",
+                        org.triage.results.dicom.OrthancPeer.AET, Duration.ofSeconds(30)));
         service = ResultsService.start(new ResultsService.Config(stack.bootstrapServers(), KafkaClientProperties.none(),
                 AvroSerdes.config(stack.schemaRegistryUrl()), targets,
                 new RetryPolicy(3, Duration.ofMillis(100), Duration.ofMillis(400)), 10, "127.0.0.1", 0), store);
@@ -121,6 +127,9 @@ class ResultsServiceKafkaTest {
         if (mllp != null) {
             mllp.close();
         }
+        if (orthanc != null) {
+            orthanc.close();
+        }
         if (store != null) {
             store.close();
         }
@@ -131,7 +140,8 @@ class ResultsServiceKafkaTest {
 
     @Test
     void deliversReidentifiedResultsDeadLettersTheUnknownFilmAndKeepsOriginalsOffKafka() throws Exception {
-        await(() -> fhir.accepted().size() >= 2 && mllp.accepted().size() >= 2 && dlq().size() >= 3, "deliveries and DLQ");
+        await(() -> fhir.accepted().size() >= 2 && mllp.accepted().size() >= 2 && dlq().size() >= 3
+                && service.metrics().scrape().contains("triage_results_delivered_total{target=\"dicom\"} 2.0"), "deliveries and DLQ");
 
         List<String> bodies = fhir.accepted().stream().map(FhirEndpoint.Post::body).toList();
         for (String b : bodies) {
@@ -158,6 +168,11 @@ class ResultsServiceKafkaTest {
         assertEquals("2.25.123", unknown.key());
         assertEquals("film not in the re-identification store", header(unknown, Topics.DLQ_HEADER_ERROR));
         assertEquals(Topics.FINDINGS, header(unknown, Topics.DLQ_HEADER_SOURCE_TOPIC));
+        com.fasterxml.jackson.databind.JsonNode studies = orthanc.get("/studies?expand");
+        assertEquals(1, studies.size(), "both SRs (finding and alert) in one study: " + studies);
+        assertEquals(FILM.studyInstanceUid(), studies.get(0).get("MainDicomTags").get("StudyInstanceUID").asText());
+        assertEquals(2, orthanc.get("/instances").size());
+
         List<ConsumerRecord<String, byte[]>> refused = dlq.get("results:refuser");
         assertEquals(java.util.Set.of(Topics.FINDINGS, Topics.ALERTS),
                 refused.stream().map(r -> header(r, Topics.DLQ_HEADER_SOURCE_TOPIC)).collect(java.util.stream.Collectors.toSet()),
