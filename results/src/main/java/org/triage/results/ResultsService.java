@@ -98,10 +98,6 @@ public final class ResultsService implements AutoCloseable {
         return metricsServer == null ? -1 : metricsServer.port();
     }
 
-    public String problem() {
-        return consumer.problem();
-    }
-
     @Override
     public void close() {
         consumer.close();

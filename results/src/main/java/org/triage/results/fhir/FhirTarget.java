@@ -33,7 +33,7 @@ public final class FhirTarget implements DeliveryTarget {
         return "fhir";
     }
 
-    public String toJson(ResultReport report) {
+    private String toJson(ResultReport report) {
         return fhir.newJsonParser().encodeResourceToString(builder.build(report));
     }
 

@@ -51,7 +51,7 @@ public final class MllpTarget implements DeliveryTarget {
         return "hl7";
     }
 
-    public String encode(ResultReport report) throws HL7Exception {
+    private String encode(ResultReport report) throws HL7Exception {
         return parser.encode(builder.build(report));
     }
 

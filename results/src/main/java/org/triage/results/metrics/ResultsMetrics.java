@@ -1,7 +1,6 @@
 package org.triage.results.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -13,10 +12,6 @@ import java.time.Duration;
  */
 public final class ResultsMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-
-    public MeterRegistry registry() {
-        return registry;
-    }
 
     public String scrape() {
         return registry.scrape();
