@@ -39,6 +39,8 @@ class FhirBundleBuilderTest {
     static List<SingleValidationMessage> errors(ResultReport r) {
         String json = CTX.newJsonParser().encodeResourceToString(new FhirBundleBuilder().build(r));
         ValidationResult result = validator.validateWithResult(json);
+        result.getMessages().stream().filter(m -> m.getSeverity() == ResultSeverityEnum.WARNING)
+                .forEach(m -> System.out.println("validator warning: " + m.getLocationString() + ": " + m.getMessage()));
         return result.getMessages().stream()
                 .filter(m -> m.getSeverity() == ResultSeverityEnum.ERROR || m.getSeverity() == ResultSeverityEnum.FATAL).toList();
     }
@@ -52,6 +54,15 @@ class FhirBundleBuilderTest {
     @Test
     void alertBundleValidatesWithoutErrors() {
         List<SingleValidationMessage> errors = errors(TestReports.alert());
+        assertTrue(errors.isEmpty(), () -> errors.stream().map(m -> m.getLocationString() + ": " + m.getMessage()).toList().toString());
+    }
+
+    @Test
+    void aFilmWithoutPatientIdAccessionOrStudyStillValidates() {
+        ResultReport full = TestReports.finding();
+        ResultReport bare = new ResultReport(full.resultId(), false, full.modelName(), full.modelVersion(), full.observedAt(), full.labels(),
+                null, new org.triage.results.report.OriginalFilm("2.25.1", null, null, "1.2.3.4", null, null, null));
+        List<SingleValidationMessage> errors = errors(bare);
         assertTrue(errors.isEmpty(), () -> errors.stream().map(m -> m.getLocationString() + ": " + m.getMessage()).toList().toString());
     }
 
