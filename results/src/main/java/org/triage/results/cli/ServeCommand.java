@@ -3,6 +3,7 @@ package org.triage.results.cli;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,11 +182,20 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Path dir = reidDir != null ? reidDir : DeidOptions.defaultReidentificationDir();
+        // Opening creates a store; a mistyped folder would then dead-letter every film instead of failing here.
+        if (!Files.isDirectory(dir)) {
+            throw new ParameterException(spec.commandLine(), "no re-identification store folder " + dir
+                    + " (ingest creates it; give ingest's --reid-dir)");
+        }
         ReidentificationStore store;
         try {
             store = ReidentificationStore.open(dir, key);
         } catch (IOException e) {
             throw new ParameterException(spec.commandLine(), "cannot use re-identification store folder " + dir + ": " + e.getMessage());
+        }
+        if (Files.size(store.file()) == 0) {
+            spec.commandLine().getErr().println("triage results serve: the re-identification store for this site key in " + dir
+                    + " is empty; if ingest has stored films, it uses another key");
         }
         ResultsService service;
         try {

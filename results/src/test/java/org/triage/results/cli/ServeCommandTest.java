@@ -38,6 +38,18 @@ class ServeCommandTest {
     }
 
     @Test
+    void refusesAMissingStoreFolderRatherThanCreateAnEmptyOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path key = tmp.resolve("key");
+        java.nio.file.Files.writeString(key, "0123456789abcdef0123456789abcdef");
+        java.nio.file.Path missing = tmp.resolve("no-such-store");
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new ResultsCommand()).setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("serve", "--mllp", "127.0.0.1:2575", "--pseudonym-key-file", key.toString(), "--reid-dir", missing.toString()));
+        assertTrue(err.toString().contains("no re-identification store folder"), err.toString());
+        assertTrue(!java.nio.file.Files.exists(missing));
+    }
+
+    @Test
     void hostPortTakesIpv6Literals() {
         assertEquals(new ServeCommand.HostPort("::1", 2575), ServeCommand.HostPort.parse("[::1]:2575"));
         assertThrows(IllegalArgumentException.class, () -> ServeCommand.HostPort.parse("ris:0"));
