@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 org.triage.stream.cli.StreamCommand.class,
                 org.triage.stream.cli.PrototypesCommand.class,
                 org.triage.alerts.cli.AlertsCommand.class,
+                org.triage.results.cli.ResultsCommand.class,
                 org.triage.trainer.cli.PhantomCommand.class,
                 org.triage.trainer.cli.TrainCommand.class,
                 org.triage.trainer.cli.EvaluateCommand.class,

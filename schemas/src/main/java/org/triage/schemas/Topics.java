@@ -21,6 +21,8 @@ public final class Topics {
     public static final String EMBEDDINGS = "embeddings";
     /** Small 8-bit PNG previews keyed by SOP Instance UID (compacted), so a page can show a film without reading radiographs. */
     public static final String THUMBNAILS = "thumbnails";
+    /** What the results service could not re-identify or deliver: source key and bytes, headers as on every DLQ. */
+    public static final String RESULTS_DLQ = "results-dlq";
     /** Where the schema registry keeps its schemas (compacted). */
     public static final String SCHEMAS = "_schemas";
 
@@ -32,7 +34,7 @@ public final class Topics {
     public static final String DLQ_HEADER_SOURCE_OFFSET = "triage.source.offset";
 
     public static final List<String> ALL = List.of(RADIOGRAPHS, RADIOGRAPHS_STAT, RADIOGRAPHS_DLQ, LABEL_PROTOTYPES, FINDINGS, ALERTS,
-            ALERT_ACTIONS, LABELS, MODEL_RELEASES, EMBEDDINGS, THUMBNAILS);
+            ALERT_ACTIONS, LABELS, MODEL_RELEASES, EMBEDDINGS, THUMBNAILS, RESULTS_DLQ);
 
     private Topics() {
     }

@@ -61,6 +61,26 @@ public final class DicomReader {
         return ds;
     }
 
+    /**
+     * The file meta information group of a Part 10 file alone: what a sender needs (SOP class and instance, transfer
+     * syntax), whatever the dataset holds (a structured report has no pixel data).
+     */
+    public DicomObject readFileMeta(byte[] b) throws DicomException {
+        checkSize(b.length);
+        if (!looksLikePart10(b)) {
+            throw new DicomException("not a Part 10 file");
+        }
+        DicomObject meta = new DicomObject(b, false, Uids.EXPLICIT_VR_LE);
+        int pos = 132;
+        while (pos + 4 <= b.length && ByteReader.u16(b, pos, false) == 0x0002) {
+            pos = readElement(meta, b, pos, b.length, true, false, 0, true);
+        }
+        if (meta.getString(Tag.TRANSFER_SYNTAX_UID) == null) {
+            throw new DicomException("file meta information has no Transfer Syntax UID (0002,0010)");
+        }
+        return meta;
+    }
+
     /** Reads a dataset encoded in {@code transferSyntax}, starting at {@code offset}. */
     public DicomObject readDataset(byte[] b, int offset, String transferSyntax) throws DicomException {
         checkSize(b.length);

@@ -56,10 +56,11 @@ public final class StoreScu {
         DicomReader reader = new DicomReader(DicomLimits.DEFAULT);
         for (byte[] f : files) {
             try {
-                DicomObject ds = reader.readFile(f);
-                String cls = ds.getString(Tag.MEDIA_STORAGE_SOP_CLASS_UID);
-                String inst = ds.getString(Tag.MEDIA_STORAGE_SOP_INSTANCE_UID);
-                String ts = ds.transferSyntax();
+                // The meta group is all a sender needs; the SCP judges the dataset, which need not be an image.
+                DicomObject meta = reader.readFileMeta(f);
+                String cls = meta.getString(Tag.MEDIA_STORAGE_SOP_CLASS_UID);
+                String inst = meta.getString(Tag.MEDIA_STORAGE_SOP_INSTANCE_UID);
+                String ts = meta.getString(Tag.TRANSFER_SYNTAX_UID);
                 int off = Part10.datasetOffset(f);
                 items.add(new Item(cls, inst, ts, Arrays.copyOfRange(f, off, f.length)));
                 String key = cls + "|" + ts;

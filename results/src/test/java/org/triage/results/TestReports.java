@@ -1,0 +1,34 @@
+package org.triage.results;
+
+import java.time.Instant;
+import java.util.List;
+import org.triage.results.report.AlertSummary;
+import org.triage.results.report.LabelResult;
+import org.triage.results.report.OriginalFilm;
+import org.triage.results.report.ResultReport;
+
+/** Results with recognisable original values, so tests can look for them in what a target received. */
+public final class TestReports {
+    public static final OriginalFilm FILM = new OriginalFilm("2.25.111", "1.2.826.0.1.3680043.8.498.1",
+            "1.2.826.0.1.3680043.8.498.2", "1.2.826.0.1.3680043.8.498.3", "ACC-0042", "PAT-0042", "HOSP-A");
+
+    private TestReports() {
+    }
+
+    public static List<LabelResult> labels() {
+        return List.of(new LabelResult("Effusion", 0.91, 0.31, 0.42, true, 1),
+                new LabelResult("Pleural_Thickening", 0.40, 0.77, 0.50, false, 2),
+                new LabelResult("Covid_Pattern", 0.20, 0.95, null, false, 3));
+    }
+
+    public static ResultReport finding() {
+        return new ResultReport("0123456789abcdef0123456789abcdef", false, "cmdml", "v7",
+                Instant.parse("2026-01-02T03:04:05Z"), labels(), null, FILM);
+    }
+
+    public static ResultReport alert() {
+        return new ResultReport("fedcba9876543210fedcba9876543210", true, "cmdml", "v7",
+                Instant.parse("2026-01-02T03:04:06Z"), labels(),
+                new AlertSummary("UNSEEN_CLASS", "Covid_Pattern", "HIGH", 0.95f, 1.0f, true), FILM);
+    }
+}

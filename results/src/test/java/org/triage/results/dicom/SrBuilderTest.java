@@ -1,0 +1,41 @@
+package org.triage.results.dicom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.triage.results.Peers;
+import org.triage.results.TestReports;
+
+class SrBuilderTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void dsrdumpReadsTheReportWithTheOriginalImageAndEveryLabel() throws Exception {
+        Path dsrdump = Peers.require("dsrdump", "dcmtk");
+        SrBuilder.Sr sr = new SrBuilder().build(TestReports.alert());
+        Path f = tmp.resolve("sr.dcm");
+        Files.write(f, sr.part10());
+        Process p = new ProcessBuilder(Peers.command(dsrdump, "-Ee", "-Ei", "-Ec", "-Ev", "+Pu", f.toString())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("Comprehensive SR"), out);
+        assertTrue(out.contains("Imaging Measurement Report"), out);
+        assertTrue(out.contains(TestReports.FILM.sopInstanceUid()) && out.contains(TestReports.FILM.seriesInstanceUid()), out);
+        assertTrue(out.contains("Pleural effusion") && out.contains("Pleural Thickening") && out.contains("Covid Pattern"), out);
+        assertTrue(out.contains("not for diagnostic use"), out);
+        assertTrue(!out.toLowerCase().contains("warning") && !out.toLowerCase().contains("error"), out);
+    }
+
+    @Test
+    void aRedeliveryHasTheSameUids() {
+        assertEquals(new SrBuilder().build(TestReports.finding()).sopInstanceUid(), new SrBuilder().build(TestReports.finding()).sopInstanceUid());
+    }
+}
