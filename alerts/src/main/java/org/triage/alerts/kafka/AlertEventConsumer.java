@@ -85,13 +85,7 @@ public final class AlertEventConsumer implements AutoCloseable {
         this.actionDeserializer = actionDeserializer;
         this.view = view;
         this.refreshInterval = refreshInterval;
-        props = client.newProperties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "triage-alerts-view");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        props = ViewConsumerProperties.of(bootstrapServers, client, "triage-alerts-view");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         thread = new Thread(this::run, "alerts-consumer");
         thread.setDaemon(true);

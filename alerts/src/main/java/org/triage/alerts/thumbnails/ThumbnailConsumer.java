@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -47,13 +46,7 @@ public final class ThumbnailConsumer implements AutoCloseable {
     public ThumbnailConsumer(String bootstrapServers, KafkaClientProperties client, ThumbnailCache cache, Duration refreshInterval) {
         this.cache = cache;
         this.refreshInterval = refreshInterval;
-        props = client.newProperties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "triage-alerts-thumbnails");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        props = org.triage.alerts.kafka.ViewConsumerProperties.of(bootstrapServers, client, "triage-alerts-thumbnails");
         thread = new Thread(this::run, "alerts-thumbnails");
         thread.setDaemon(true);
     }

@@ -332,20 +332,10 @@ public final class BenchStreamCommand implements Callable<Integer> {
 
     private double[] latency(InferenceStream stream, KafkaProducer<String, RadiographEvent> producer, String bootstrap, String registry,
                              List<byte[]> pngs, double rate) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<Double> samples = new ArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         int total = (int) Math.max(20, rate * latencySeconds);
-        try (KafkaConsumer<String, Finding> consumer = new KafkaConsumer<>(p, Serdes.String().deserializer(),
-                AvroSerdes.specific(Finding.class, registry, false).deserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(Topics.FINDINGS, Duration.ofSeconds(30)).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToEnd(parts);
-            parts.forEach(consumer::position);
+        try (KafkaConsumer<String, Finding> consumer = findingsFromNow(bootstrap, registry)) {
             Thread sender = new Thread(() -> {
                 long interval = (long) (1e9 / rate);
                 long next = System.nanoTime();
@@ -389,20 +379,10 @@ public final class BenchStreamCommand implements Callable<Integer> {
      */
     private Map<String, Object> statUnderBacklog(KafkaProducer<String, RadiographEvent> producer, String bootstrap, String registry,
                                                  List<byte[]> pngs, double batchLatencyMs) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<Double> latencies = new ArrayList<>();
         List<Integer> backlogLeft = new ArrayList<>();
         int routineDone = 0;
-        try (KafkaConsumer<String, Finding> consumer = new KafkaConsumer<>(p, Serdes.String().deserializer(),
-                AvroSerdes.specific(Finding.class, registry, false).deserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(Topics.FINDINGS, Duration.ofSeconds(30)).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToEnd(parts);
-            parts.forEach(consumer::position);
+        try (KafkaConsumer<String, Finding> consumer = findingsFromNow(bootstrap, registry)) {
             for (int i = 0; i < statBacklog; i++) {
                 producer.send(new ProducerRecord<>(Topics.RADIOGRAPHS, "backlog-" + i, event("backlog-" + i, pngs.get(i % pngs.size()))));
             }
@@ -437,6 +417,22 @@ public final class BenchStreamCommand implements Callable<Integer> {
         out.put("maxOverBatchLatency", round(v.length == 0 ? Double.NaN : v[v.length - 1] / batchLatencyMs));
         System.err.printf("STAT under a backlog of %d ROUTINE films: %s ms (batch latency %.0f ms)%n", statBacklog, latencies, batchLatencyMs);
         return out;
+    }
+
+    /** A committed-only reader of findings, positioned at their current end. */
+    private static KafkaConsumer<String, Finding> findingsFromNow(String bootstrap, String registry) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaConsumer<String, Finding> consumer = new KafkaConsumer<>(p, Serdes.String().deserializer(),
+                AvroSerdes.specific(Finding.class, registry, false).deserializer());
+        List<TopicPartition> parts = consumer.partitionsFor(Topics.FINDINGS, Duration.ofSeconds(30)).stream()
+                .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToEnd(parts);
+        parts.forEach(consumer::position);
+        return consumer;
     }
 
     /** Routine findings in {@code records}; the STAT film's latency goes to {@code latency[0]} when its finding is among them. */
