@@ -249,7 +249,7 @@ class KafkaIngestTest {
     @Test
     @Order(10)
     void stowRsWithAStatPriorityGoesToTheStatLane() throws Exception {
-        Path file = TestTools.pydicomTestFiles().resolve("dicomdirtests/77654033/CR2/6154");
+        Path file = TestTools.pydicomTestFiles().resolve("dicomdirtests/77654033/CR1/6154");
         String key = sopInstanceUid(file);
         int routineBefore = countByKey(Topics.RADIOGRAPHS).getOrDefault(key, 0);
         HttpResponse<String> r = stow(List.of(Files.readAllBytes(file)), "application/dicom", "STAT");
