@@ -1,14 +1,24 @@
 package org.triage.trainer.retrain;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.triage.events.ModelRelease;
 import org.triage.schemas.Topics;
@@ -38,11 +48,17 @@ public final class RetrainLease implements AutoCloseable {
         }
     }
 
+    /** Plain consumer settings (the client's security, the bootstrap servers) for checking what readers see. */
+    private final Properties readers;
+    private final Duration timeout;
+
     private RetrainLease(KafkaProducer<String, ModelRelease> producer, org.apache.kafka.common.serialization.Serde<ModelRelease> serde,
-                         String transactionalId) {
+                         String transactionalId, Properties readers, Duration timeout) {
         this.producer = producer;
         this.serde = serde;
         this.transactionalId = transactionalId;
+        this.readers = readers;
+        this.timeout = timeout;
     }
 
     public static String transactionalId(String modelName) {
@@ -72,19 +88,27 @@ public final class RetrainLease implements AutoCloseable {
             serde.close();
             throw new IllegalStateException("cannot take the retrain lease " + id + ": " + e.getMessage());
         }
-        return new RetrainLease(producer, serde, id);
+        Properties readers = client.newProperties();
+        readers.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        readers.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new RetrainLease(producer, serde, id, readers, timeout);
     }
 
     public String id() {
         return transactionalId;
     }
 
-    /** Writes the records in order, in one transaction. */
+    /**
+     * Writes the records in order, in one transaction, and returns once read_committed readers see
+     * them: the commit returns before the brokers have written its markers, and a `triage models
+     * list` run right after "published" must find the release.
+     */
     public void publish(List<ModelRelease> records) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try {
             producer.beginTransaction();
             for (ModelRelease r : records) {
-                producer.send(new ProducerRecord<>(Topics.MODEL_RELEASES, ReleaseHistory.key(r), r));
+                sent.add(producer.send(new ProducerRecord<>(Topics.MODEL_RELEASES, ReleaseHistory.key(r), r)));
             }
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -97,6 +121,39 @@ public final class RetrainLease implements AutoCloseable {
                 // the abort's failure adds nothing to the first error
             }
             throw new IllegalStateException("cannot write to " + Topics.MODEL_RELEASES + ": " + e.getMessage());
+        }
+        awaitVisible(sent);
+    }
+
+    private void awaitVisible(List<Future<RecordMetadata>> sent) {
+        Map<TopicPartition, Long> needed = new HashMap<>();
+        try {
+            for (Future<RecordMetadata> f : sent) {
+                RecordMetadata m = f.get();
+                needed.merge(new TopicPartition(m.topic(), m.partition()), m.offset() + 1, Math::max);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted after publishing to " + Topics.MODEL_RELEASES, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot write to " + Topics.MODEL_RELEASES + ": " + e.getCause().getMessage());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(readers, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            while (true) {
+                Map<TopicPartition, Long> stable = c.endOffsets(needed.keySet(), timeout); // the last stable offsets, read_committed
+                if (needed.entrySet().stream().allMatch(e -> stable.getOrDefault(e.getKey(), 0L) >= e.getValue())) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("published to " + Topics.MODEL_RELEASES + ", but readers did not see it within "
+                            + timeout.toSeconds() + " s");
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted after publishing to " + Topics.MODEL_RELEASES, e);
         }
     }
 
