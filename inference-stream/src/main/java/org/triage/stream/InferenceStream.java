@@ -28,6 +28,10 @@ import org.triage.schemas.kafka.KafkaClientProperties;
 import org.triage.schemas.metrics.MetricsServer;
 import org.triage.stream.cluster.ClusterSettings;
 import org.triage.stream.cluster.NovelFilmsTopic;
+import org.triage.schemas.Topics;
+import org.triage.stream.study.StudySettings;
+import org.triage.stream.study.StudyTopology;
+import org.triage.stream.topology.OwnTopic;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
 import org.triage.stream.model.ModelHolder;
@@ -152,9 +156,19 @@ public final class InferenceStream implements AutoCloseable {
                 throw new IllegalStateException(auth, e);
             }
         }
+        StudySettings studies = b.studies != null ? b.studies : StudySettings.defaults(b.applicationId);
+        if (studies.enabled()) {
+            Object rf = b.extra.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+            // As many partitions as findings: the grouping spreads over instances as the scoring does.
+            OwnTopic.ensure(b.bootstrapServers, b.client, studies.topic(), OwnTopic.partitionsOf(b.bootstrapServers, b.client, Topics.FINDINGS),
+                    Map.of("retention.ms", Long.toString(studies.lateWindow().plusDays(7).toMillis())),
+                    rf == null || Short.parseShort(rf.toString()) < 1 ? Optional.empty() : Optional.of(Short.parseShort(rf.toString())),
+                    "the study grouper (its partitions must match findings')");
+        }
         thumbnails = ThumbnailWriter.connect(b.bootstrapServers, b.client, metrics);
         Topology topology = StreamTopology.build(b.settings, clusters, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq,
                 thumbnails, () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
+        StudyTopology.addTo(topology, studies, serdes, metrics);
         streams = new KafkaStreams(topology, properties(b.applicationId, b.threads));
         streams.setUncaughtExceptionHandler(this::onThreadFailure);
         streams.setStateListener((now, before) -> LOG.info("stream state {} -> {}", before, now));
@@ -480,6 +494,13 @@ public final class InferenceStream implements AutoCloseable {
         private Duration rescanTimeout = Duration.ofMinutes(30);
         private String rescanInstanceId;
         private ClusterSettings clusters;
+        private StudySettings studies;
+
+        /** How a study's findings become one study result (default {@link StudySettings#defaults}; {@link StudySettings#disabled()} = off). */
+        public Builder studies(StudySettings v) {
+            studies = Objects.requireNonNull(v);
+            return this;
+        }
 
         /** How NOVELTY films are clustered (default {@link ClusterSettings#defaults} for the application id; {@link ClusterSettings#disabled()} = off). */
         public Builder clusters(ClusterSettings v) {

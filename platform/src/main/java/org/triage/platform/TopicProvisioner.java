@@ -77,6 +77,7 @@ public final class TopicProvisioner {
         out.put(Topics.LABEL_PROTOTYPES, Map.of("cleanup.policy", "compact"));
         out.put(Topics.MODEL_RELEASES, Map.of("cleanup.policy", "compact"));
         out.put(Topics.THUMBNAILS, Map.of("cleanup.policy", "compact"));
+        out.put(Topics.STUDY_RESULTS, Map.of("cleanup.policy", "compact"));
         out.replaceAll((name, configs) -> {
             Map<String, String> withReplication = new HashMap<>(configs);
             withReplication.putAll(replication.topicConfigs());

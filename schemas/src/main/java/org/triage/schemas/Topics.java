@@ -15,6 +15,11 @@ public final class Topics {
     public static final String LABEL_PROTOTYPES = "label-prototypes";
     public static final String FINDINGS = "findings";
     public static final String ALERTS = "alerts";
+    /**
+     * One result per study (all its films taken together) once it has had no new film for a quiet time, again with
+     * version + 1 when a late film changes it. Compacted, keyed by study UID and model version.
+     */
+    public static final String STUDY_RESULTS = "study-results";
     public static final String ALERT_ACTIONS = "alert-actions";
     public static final String LABELS = "labels";
     public static final String MODEL_RELEASES = "model-releases";
@@ -34,7 +39,7 @@ public final class Topics {
     public static final String DLQ_HEADER_SOURCE_OFFSET = "triage.source.offset";
 
     public static final List<String> ALL = List.of(RADIOGRAPHS, RADIOGRAPHS_STAT, RADIOGRAPHS_DLQ, LABEL_PROTOTYPES, FINDINGS, ALERTS,
-            ALERT_ACTIONS, LABELS, MODEL_RELEASES, EMBEDDINGS, THUMBNAILS, RESULTS_DLQ);
+            STUDY_RESULTS, ALERT_ACTIONS, LABELS, MODEL_RELEASES, EMBEDDINGS, THUMBNAILS, RESULTS_DLQ);
 
     private Topics() {
     }

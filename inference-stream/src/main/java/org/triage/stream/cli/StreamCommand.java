@@ -9,6 +9,7 @@ import org.triage.events.Severity;
 import org.triage.schemas.cli.ConnectionOptions;
 import org.triage.stream.InferenceStream;
 import org.triage.stream.cluster.ClusterSettings;
+import org.triage.stream.study.StudySettings;
 import org.triage.stream.topology.StreamSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,10 +101,22 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--no-clusters", description = "Do not cluster NOVELTY films (no <application-id>-novel-films topic).")
     boolean noClusters;
 
+    @Option(names = "--study-quiet-time-s", defaultValue = "60",
+            description = "A study's result is sent once none of its films has arrived for this many seconds (default ${DEFAULT-VALUE}).")
+    long studyQuietTimeS;
+
+    @Option(names = "--study-late-window-h", defaultValue = "24",
+            description = "A film arriving this many hours after its study's result re-opens it: a new version follows (default ${DEFAULT-VALUE}).")
+    long studyLateWindowH;
+
+    @Option(names = "--no-studies", description = "Do not group findings into study results (no study-results, no <application-id>-findings-by-study topic).")
+    boolean noStudies;
+
     @Override
     public Integer call() throws Exception {
         StreamSettings settings;
         ClusterSettings clusters;
+        StudySettings studies;
         try {
             settings = StreamSettings.defaults().withBatching(maxBatch, maxDelayMs).withSketch(sketchCapacity, sketchMinSamples)
                     .withNovelty(noveltyThreshold, noveltySeverity).withPipelined(!noPipelining);
@@ -113,6 +126,9 @@ public final class StreamCommand implements Callable<Integer> {
             clusters = noClusters ? ClusterSettings.disabled()
                     : ClusterSettings.defaults(applicationId).withMinSize(clusterMinSize).withRadiusFactor(clusterRadius)
                             .withWindow(Duration.ofDays(clusterWindowDays));
+            studies = noStudies ? StudySettings.disabled()
+                    : StudySettings.defaults(applicationId).withQuietTime(Duration.ofSeconds(studyQuietTimeS))
+                            .withLateWindow(Duration.ofHours(studyLateWindowH));
             if (rescanLookbackDays < 0) {
                 throw new IllegalArgumentException("--rescan-lookback-days must be 0 (off) or positive");
             }
@@ -125,7 +141,7 @@ public final class StreamCommand implements Callable<Integer> {
                 .schemaRegistryUrl(connection.schemaRegistryUrl).applicationId(applicationId).stateDir(stateDir).settings(settings)
                 .threads(threads).commitIntervalMs(commitIntervalMs).metricsPort(metricsPort).metricsBind(bind)
                 .modelWait(Duration.ofSeconds(modelWaitS)).rescanLookback(Duration.ofDays(rescanLookbackDays))
-                .clusters(clusters);
+                .clusters(clusters).studies(studies);
         if (model != null) {
             b.modelDir(model);
         }

@@ -35,6 +35,9 @@ public final class StreamMetrics {
     private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
     private final Map<String, Counter> thumbnails = new ConcurrentHashMap<>();
     private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
+    private final Map<String, Counter> studyFilms = new ConcurrentHashMap<>();
+    private final Map<String, Counter> studyResults = new ConcurrentHashMap<>();
+    private final Counter studyGroupsClosed;
     private final Map<String, Counter> infraFailures = new ConcurrentHashMap<>();
     /** Wall time of the first infrastructure failure since the last success; 0 = healthy. */
     private final java.util.concurrent.atomic.AtomicLong degradedSince = new java.util.concurrent.atomic.AtomicLong();
@@ -58,6 +61,8 @@ public final class StreamMetrics {
                 .description("NOVELTY films not clustered: their model is not the one in service, or no novelty reference yet").register(registry);
         Gauge.builder("triage_stream_clusters_open", openClusters, AtomicInteger::get)
                 .description("Open novelty clusters (all sizes) held by this instance's clusterer task").register(registry);
+        studyGroupsClosed = Counter.builder("triage_stream_study_groups_closed")
+                .description("Sent studies whose late-film window closed (their films forgotten)").register(registry);
         recordsIn = Counter.builder("triage_stream_records_in").description("Radiographs read from the input topic").register(registry);
         findings = Counter.builder("triage_stream_findings").description("Findings emitted").register(registry);
         laneCopiesSkipped = Counter.builder("triage_stream_stat_copies_skipped")
@@ -236,6 +241,29 @@ public final class StreamMetrics {
         Map<String, Long> out = new TreeMap<>();
         infraFailures.forEach((k, c) -> out.put(k, (long) c.count()));
         return out;
+    }
+
+    /** A finding reaching the study grouper: grouped, late (re-opens a sent study), duplicate, over-cap, no-study. */
+    public void studyFilm(String outcome) {
+        studyFilms.computeIfAbsent(outcome, o -> Counter.builder("triage_stream_study_films")
+                .description("Findings offered to the study grouper, by outcome").tag("outcome", o).register(registry)).increment();
+    }
+
+    /** A study result sent: its first version, or an update after a late film. */
+    public void studyResult(String kind) {
+        studyResults.computeIfAbsent(kind, k -> Counter.builder("triage_stream_study_results")
+                .description("Study-level results emitted, by kind (first, update)").tag("kind", k).register(registry)).increment();
+    }
+
+    public Map<String, Long> studyResults() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        studyResults.forEach((k, c) -> out.put(k, (long) c.count()));
+        return out;
+    }
+
+    /** A sent study whose late window closed: its films are forgotten. */
+    public void studyGroupClosed() {
+        studyGroupsClosed.increment();
     }
 
     public void clusterFilm(boolean clustered) {

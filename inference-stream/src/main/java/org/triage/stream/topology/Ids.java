@@ -33,6 +33,11 @@ public final class Ids {
         return hash("alert", "NOVELTY_CLUSTER", clusterId);
     }
 
+    /** One version of a study's result: a replay emits the same id, a late film's new version a new one. */
+    public static String studyResultId(String studyInstanceUid, ModelRef model, int version) {
+        return hash("study", studyInstanceUid, model.getName(), model.getVersion(), Integer.toString(version));
+    }
+
     private static String hash(String... parts) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
