@@ -8,11 +8,13 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.triage.events.Alert;
 import org.triage.events.Finding;
+import org.triage.events.StudyResult;
 import org.triage.ingest.deid.ReidentificationStore;
 import org.triage.results.delivery.DeliveryTarget;
 import org.triage.results.delivery.RetryPolicy;
 import org.triage.results.delivery.RetryingDeliverer;
 import org.triage.results.kafka.DeadLetterPublisher;
+import org.triage.results.kafka.Granularity;
 import org.triage.results.kafka.ResultProcessor;
 import org.triage.results.kafka.ResultsConsumer;
 import org.triage.results.metrics.ResultsMetrics;
@@ -31,7 +33,8 @@ public final class ResultsService implements AutoCloseable {
      * @param metricsPort    -1 for no metrics endpoint, 0 for any free port
      */
     public record Config(String bootstrapServers, KafkaClientProperties client, Map<String, Object> serdeConfig,
-                         List<DeliveryTarget> targets, RetryPolicy retry, int maxPollRecords, String metricsBind, int metricsPort) {
+                         List<DeliveryTarget> targets, RetryPolicy retry, int maxPollRecords, String metricsBind, int metricsPort,
+                         Granularity granularity) {
         public Config {
             if (targets.isEmpty()) {
                 throw new IllegalArgumentException("no delivery target configured");
@@ -71,11 +74,12 @@ public final class ResultsService implements AutoCloseable {
         ResultsMetrics metrics = new ResultsMetrics();
         Deserializer<Finding> findings = AvroSerdes.specific(Finding.class, config.serdeConfig(), false).deserializer();
         Deserializer<Alert> alerts = AvroSerdes.specific(Alert.class, config.serdeConfig(), false).deserializer();
+        Deserializer<StudyResult> studies = AvroSerdes.specific(StudyResult.class, config.serdeConfig(), false).deserializer();
         DeadLetterPublisher dlq = new DeadLetterPublisher(config.bootstrapServers(), config.client());
-        ResultProcessor processor = new ResultProcessor(findings, alerts, new Reidentifier(store), config.targets(),
+        ResultProcessor processor = new ResultProcessor(findings, alerts, studies, config.granularity(), new Reidentifier(store), config.targets(),
                 new RetryingDeliverer(config.retry(), metrics), dlq, metrics);
         ResultsConsumer consumer = new ResultsConsumer(config.bootstrapServers(), config.client(), processor, metrics,
-                config.maxPollRecords(), config.maxPollInterval());
+                config.maxPollRecords(), config.maxPollInterval(), config.granularity());
         MetricsServer server = null;
         try {
             if (config.metricsPort() >= 0) {

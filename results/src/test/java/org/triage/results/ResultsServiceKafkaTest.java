@@ -37,6 +37,9 @@ import org.triage.events.LabelScore;
 import org.triage.events.ModelRef;
 import org.triage.events.PrototypeKind;
 import org.triage.events.Severity;
+import org.triage.events.StudyFilm;
+import org.triage.events.StudyLabel;
+import org.triage.events.StudyResult;
 import org.triage.ingest.deid.ReidentificationStore;
 import org.triage.ingest.deid.SiteKey;
 import org.triage.platform.LocalStack;
@@ -53,8 +56,8 @@ import org.triage.schemas.kafka.TopicRecords;
 import org.triage.schemas.serde.AvroSerdes;
 
 /**
- * The way back on a real broker and registry: a film recorded in a re-identification store, its finding and an
- * alert on Kafka, re-identified results at a FHIR endpoint, an MLLP listener and Orthanc (the FHIR one refusing once, so a
+ * The way back on a real broker and registry: a two-film study recorded in a re-identification store, a film's
+ * finding (carried by its study's result, per-study delivery), an alert and the study's result on Kafka, re-identified results at a FHIR endpoint, an MLLP listener and Orthanc (the FHIR one refusing once, so a
  * retry happens) though a target between them refuses everything (dead-lettered per result after its retries),
  * an unknown film on results-dlq, offsets committed, and no original value on any topic.
  */
@@ -65,8 +68,14 @@ class ResultsServiceKafkaTest {
     static final ReidentificationStore.Entry FILM = new ReidentificationStore.Entry(REPL_SOP, REPL_STUDY, REPL_SERIES,
             "1.2.826.0.1.3680043.8.498.77001", "1.2.826.0.1.3680043.8.498.77002", "1.2.826.0.1.3680043.8.498.77003",
             "ACCMARK77", "PATMARK77", "ISSUERMARK77", 17);
+    /** The lateral of the same study. */
+    static final String REPL_SOP_LATERAL = "2.25.900000000000000000000000000000000004";
+    static final ReidentificationStore.Entry LATERAL = new ReidentificationStore.Entry(REPL_SOP_LATERAL, REPL_STUDY, REPL_SERIES,
+            "1.2.826.0.1.3680043.8.498.77004", FILM.studyInstanceUid(), FILM.seriesInstanceUid(),
+            "ACCMARK77", "PATMARK77", "ISSUERMARK77", 17);
     static final List<String> ORIGINALS = List.of(FILM.sopInstanceUid(), FILM.studyInstanceUid(), FILM.seriesInstanceUid(),
-            FILM.accessionNumber(), FILM.patientId(), FILM.issuerOfPatientId());
+            FILM.accessionNumber(), FILM.patientId(), FILM.issuerOfPatientId(), LATERAL.sopInstanceUid());
+    static final String STUDY_RESULT_ID = "s0000000000000000000000000000001";
     static final ModelRef MODEL = new ModelRef("cmdml", "v3");
 
     static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> LOGS = new ch.qos.logback.core.read.ListAppender<>();
@@ -87,6 +96,7 @@ class ResultsServiceKafkaTest {
         stack = LocalStack.start();
         store = ReidentificationStore.openTemporary(SiteKey.generate());
         store.record(FILM);
+        store.record(LATERAL);
         fhir = new FhirEndpoint(1);
         mllp = new MllpListener(0);
         orthanc = org.triage.results.dicom.OrthancPeer.start(tmp);
@@ -96,11 +106,17 @@ class ResultsServiceKafkaTest {
                         org.triage.results.dicom.OrthancPeer.AET, Duration.ofSeconds(30)));
         service = ResultsService.start(new ResultsService.Config(stack.bootstrapServers(), KafkaClientProperties.none(),
                 AvroSerdes.config(stack.schemaRegistryUrl()), targets,
-                new RetryPolicy(3, Duration.ofMillis(100), Duration.ofMillis(400)), 10, "127.0.0.1", 0), store);
+                new RetryPolicy(3, Duration.ofMillis(100), Duration.ofMillis(400)), 10, "127.0.0.1", 0,
+                org.triage.results.kafka.Granularity.STUDY), store);
 
+        // Per study: the PA's finding is carried by its study's result, the alert goes out at once on its own.
         publish(Topics.FINDINGS, REPL_SOP, finding(REPL_SOP, "f0000000000000000000000000000001"), Finding.class);
         publish(Topics.ALERTS, "a-1", alert(REPL_SOP), Alert.class);
-        publish(Topics.FINDINGS, "2.25.123", finding("2.25.123", "f0000000000000000000000000000002"), Finding.class);
+        publish(Topics.STUDY_RESULTS, REPL_STUDY + "|cmdml:v3", studyResult(), StudyResult.class);
+        // A film without a study has no study result: its finding is delivered (here: dead-lettered, the store does not know it).
+        Finding unknown = finding("2.25.123", "f0000000000000000000000000000002");
+        unknown.setStudyInstanceUid(null);
+        publish(Topics.FINDINGS, "2.25.123", unknown, Finding.class);
     }
 
     /** A target that is never there: its refusals must not keep results from the targets after it. */
@@ -149,7 +165,10 @@ class ResultsServiceKafkaTest {
             assertTrue(b.contains(FILM.patientId()) && b.contains(FILM.accessionNumber()), b);
             assertFalse(b.contains(REPL_SOP), "no replacement UID in what the hospital gets");
         }
-        assertTrue(bodies.stream().anyMatch(b -> b.contains("f0000000000000000000000000000001")), "the finding's bundle");
+        String studyBundle = bodies.stream().filter(b -> b.contains(STUDY_RESULT_ID)).findFirst().orElseThrow();
+        assertTrue(studyBundle.contains("urn:oid:" + LATERAL.sopInstanceUid()) && studyBundle.contains("Study of 2 film(s)"),
+                "the study's bundle names both films: " + studyBundle);
+        assertFalse(bodies.stream().anyMatch(b -> b.contains("f0000000000000000000000000000001")), "the PA is not reported twice");
         assertTrue(bodies.stream().anyMatch(b -> b.contains("Alert UNSEEN_CLASS")), "the alert's bundle");
 
         List<String> priorities = mllp.accepted().stream()
@@ -174,7 +193,7 @@ class ResultsServiceKafkaTest {
         assertEquals(2, orthanc.get("/instances").size());
 
         List<ConsumerRecord<String, byte[]>> refused = dlq.get("results:refuser");
-        assertEquals(java.util.Set.of(Topics.FINDINGS, Topics.ALERTS),
+        assertEquals(java.util.Set.of(Topics.STUDY_RESULTS, Topics.ALERTS),
                 refused.stream().map(r -> header(r, Topics.DLQ_HEADER_SOURCE_TOPIC)).collect(java.util.stream.Collectors.toSet()),
                 "one DLQ record per result the target kept refusing");
         assertEquals("refused 3 times, last: HTTP 503", header(refused.get(0), Topics.DLQ_HEADER_ERROR));
@@ -184,6 +203,15 @@ class ResultsServiceKafkaTest {
         assertTrue(scrape.contains("triage_results_refusals_total{target=\"fhir\"} 1.0"), scrape);
         assertTrue(scrape.contains("triage_results_delivered_total{target=\"hl7\"} 2.0"), scrape);
         assertTrue(scrape.contains("triage_results_dead_lettered_total{reason=\"refused:refuser\"} 2.0"), scrape);
+        assertTrue(scrape.contains("triage_results_covered_by_study_total 1.0"), scrape);
+        String studyOru = mllp.accepted().stream().map(m -> {
+            try {
+                return m.encode();
+            } catch (ca.uhn.hl7v2.HL7Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).filter(w -> w.contains("study of 2 film(s)")).findFirst().orElseThrow();
+        assertTrue(studyOru.contains(FILM.sopInstanceUid()) && studyOru.contains(LATERAL.sopInstanceUid()), studyOru);
 
         int scanned = 0;
         List<String> topics = new ArrayList<>(Topics.ALL);
@@ -213,6 +241,18 @@ class ResultsServiceKafkaTest {
                 .setPatientPseudonym("pseudo-1").setModel(MODEL).setLabels(scores()).setNoveltyScore(0.3f).setBatchSize(1)
                 .setReceivedAt(java.time.Instant.ofEpochMilli(1_700_000_000_000L)).setScoredAt(java.time.Instant.ofEpochMilli(1_700_000_001_000L))
                 .setLatencyMs(1000).build();
+    }
+
+    static StudyResult studyResult() {
+        java.time.Instant t = java.time.Instant.ofEpochMilli(1_700_000_070_000L);
+        List<StudyFilm> films = List.of(REPL_SOP, REPL_SOP_LATERAL).stream().map(sop -> StudyFilm.newBuilder().setSopInstanceUid(sop)
+                .setFindingId("f-" + sop).setReceivedAt(t).setNoveltyScore(0.3f).setPositiveLabels(List.of("Covid_Pattern")).build()).toList();
+        List<StudyLabel> labels = scores().stream().map(l -> StudyLabel.newBuilder().setLabelId(l.getLabelId()).setDistance(l.getDistance())
+                .setScore(l.getScore()).setRank(l.getRank() - 1).setThreshold(l.getThreshold()).setAboveThreshold(l.getAboveThreshold())
+                .setKind(l.getKind()).setDecidingSopInstanceUid(REPL_SOP_LATERAL).setPositiveFilms(l.getAboveThreshold() ? 2 : 0).build()).toList();
+        return StudyResult.newBuilder().setStudyResultId(STUDY_RESULT_ID).setStudyInstanceUid(REPL_STUDY).setPatientPseudonym("pseudo-1")
+                .setModel(MODEL).setVersion(1).setFilms(films).setLabels(labels).setMaxNoveltyScore(0.3f).setFirstReceivedAt(t)
+                .setLastFilmAt(t).setEmittedAt(t.plusSeconds(60)).setQuietTimeMs(60_000).build();
     }
 
     static Alert alert(String sop) {
@@ -248,7 +288,7 @@ class ResultsServiceKafkaTest {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("triage-results")
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> ask = new java.util.HashMap<>();
-            for (String t : List.of(Topics.FINDINGS, Topics.ALERTS)) {
+            for (String t : List.of(Topics.FINDINGS, Topics.ALERTS, Topics.STUDY_RESULTS)) {
                 admin.describeTopics(List.of(t)).allTopicNames().get(30, TimeUnit.SECONDS).get(t).partitions()
                         .forEach(pi -> ask.put(new TopicPartition(t, pi.partition()), OffsetSpec.latest()));
             }

@@ -12,6 +12,10 @@ public final class TestReports {
     public static final OriginalFilm FILM = new OriginalFilm("2.25.111", "1.2.826.0.1.3680043.8.498.1",
             "1.2.826.0.1.3680043.8.498.2", "1.2.826.0.1.3680043.8.498.3", "ACC-0042", "PAT-0042", "HOSP-A");
 
+    /** The lateral of {@link #FILM}'s study. */
+    public static final OriginalFilm LATERAL = new OriginalFilm("2.25.112", FILM.studyInstanceUid(), FILM.seriesInstanceUid(),
+            "1.2.826.0.1.3680043.8.498.4", FILM.accessionNumber(), FILM.patientId(), FILM.issuerOfPatientId());
+
     private TestReports() {
     }
 
@@ -30,5 +34,11 @@ public final class TestReports {
         return new ResultReport("fedcba9876543210fedcba9876543210", true, "cmdml", "v7",
                 Instant.parse("2026-01-02T03:04:06Z"), labels(),
                 new AlertSummary("UNSEEN_CLASS", "Covid_Pattern", "HIGH", 0.95f, 1.0f, true), FILM);
+    }
+
+    /** The result of a PA + lateral study, version 2 (a late film changed it). */
+    public static ResultReport study() {
+        return new ResultReport("00112233445566778899aabbccddeeff", false, "cmdml", "v7", Instant.parse("2026-01-02T03:05:06Z"), labels(),
+                null, List.of(FILM, LATERAL), 2);
     }
 }

@@ -14,6 +14,7 @@ import org.triage.ingest.deid.DeidOptions;
 import org.triage.ingest.deid.ReidentificationStore;
 import org.triage.ingest.deid.SiteKey;
 import org.triage.results.ResultsService;
+import org.triage.results.kafka.Granularity;
 import org.triage.results.delivery.DeliveryTarget;
 import org.triage.results.dicom.DicomSrTarget;
 import org.triage.results.delivery.RetryPolicy;
@@ -84,6 +85,11 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--hl7-receiving-facility", defaultValue = "HOSPITAL", description = "MSH-6 (default ${DEFAULT-VALUE}).")
     String receivingFacility;
+
+    @Option(names = "--per", defaultValue = "study", converter = GranularityConverter.class,
+            description = "Routine results per study (one report for a PA + lateral, after the stream's quiet time) or per film;"
+                    + " alerts always go out per film at once (default ${DEFAULT-VALUE}).")
+    Granularity granularity;
 
     @Option(names = "--metrics-port", defaultValue = "-1", description = "Port of /metrics (Prometheus) and /health; -1 disables (default ${DEFAULT-VALUE}).")
     int metricsPort;
@@ -200,7 +206,7 @@ public final class ServeCommand implements Callable<Integer> {
         ResultsService service;
         try {
             service = ResultsService.start(new ResultsService.Config(connection.bootstrapServers, connection.clientProperties(),
-                    connection.serdeConfig(), targets, retry, maxPollRecords, bind, metricsPort), store);
+                    connection.serdeConfig(), targets, retry, maxPollRecords, bind, metricsPort, granularity), store);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -211,6 +217,7 @@ public final class ServeCommand implements Callable<Integer> {
             store.close();
             stop.countDown();
         }, "results-shutdown"));
+        spec.commandLine().getOut().println("results.per=" + granularity.name().toLowerCase(java.util.Locale.ROOT));
         spec.commandLine().getOut().println("results.targets=" + String.join(",", targets.stream().map(DeliveryTarget::name).toList()));
         if (service.metricsPort() >= 0) {
             spec.commandLine().getOut().println("metrics.url=http://" + bind + ":" + service.metricsPort() + "/metrics");
@@ -218,5 +225,18 @@ public final class ServeCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         stop.await();
         return 0;
+    }
+
+    /** study | film, in any case; anything else is refused with the two choices. */
+    static final class GranularityConverter implements picocli.CommandLine.ITypeConverter<Granularity> {
+        @Override
+        public Granularity convert(String value) {
+            for (Granularity g : Granularity.values()) {
+                if (g.name().equalsIgnoreCase(value.trim())) {
+                    return g;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("--per takes study or film, not '" + value + "'");
+        }
     }
 }

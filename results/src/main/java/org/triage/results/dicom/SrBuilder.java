@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import org.triage.results.report.LabelCodes;
 import org.triage.results.report.LabelResult;
+import org.triage.results.report.OriginalFilm;
 import org.triage.results.report.ResultReport;
 
 /**
@@ -47,7 +48,8 @@ public final class SrBuilder {
                 .text(0x00080060, "CS", "SR")
                 .text(0x00080070, "LO", "triage")
                 .text(0x00080090, "PN", "")
-                .text(0x0008103E, "LO", "AI triage results, not for diagnostic use")
+                .text(0x0008103E, "LO", r.studyLevel() ? "AI triage study results, not for diagnostic use"
+                        : "AI triage results, not for diagnostic use")
                 .sequence(0x00081111)
                 .text(0x00100010, "PN", "")
                 .text(0x00100020, "LO", r.film().patientId())
@@ -87,8 +89,14 @@ public final class SrBuilder {
         items.add(text("HAS OBS CONTEXT", code("121013", "DCM", "Device Observer Name"), r.modelName() + " " + r.modelVersion()));
         items.add(text("HAS OBS CONTEXT", code("121015", "DCM", "Device Observer Model Name"), r.modelName()));
         items.add(text("CONTAINS", local("note", "Note"), "AI triage result, not for diagnostic use"));
-        items.add(item("CONTAINS", "UIDREF", local("series-uid", "Series Instance UID")).text(0x0040A124, "UI", r.film().seriesInstanceUid()));
-        items.add(item("CONTAINS", "UIDREF", local("sop-uid", "SOP Instance UID")).text(0x0040A124, "UI", r.film().sopInstanceUid()));
+        if (r.studyLevel()) {
+            items.add(text("CONTAINS", local("scope", "Result scope"), "study of " + r.films().size() + " film(s), version " + r.studyVersion()
+                    + "; each label as on the film where it is strongest"));
+        }
+        for (OriginalFilm f : r.films()) {
+            items.add(item("CONTAINS", "UIDREF", local("series-uid", "Series Instance UID")).text(0x0040A124, "UI", f.seriesInstanceUid()));
+            items.add(item("CONTAINS", "UIDREF", local("sop-uid", "SOP Instance UID")).text(0x0040A124, "UI", f.sopInstanceUid()));
+        }
         if (r.alert() != null) {
             items.add(text("CONTAINS", local("alert", "Alert"), r.alert().type() + (r.alert().labelId() == null ? "" : " " + r.alert().labelId())
                     + " severity " + r.alert().severity() + (r.alert().rare() ? " rare" : "")));

@@ -60,7 +60,7 @@ public final class FhirBundleBuilder {
             report.addIdentifier(dicomUid(r.film().studyInstanceUid()));
             report.addImagingStudy(new Reference().setType("ImagingStudy").setIdentifier(dicomUid(r.film().studyInstanceUid())));
         }
-        report.addIdentifier(dicomUid(r.film().sopInstanceUid()));
+        r.films().forEach(f -> report.addIdentifier(dicomUid(f.sopInstanceUid())));
         report.setStatus(DiagnosticReport.DiagnosticReportStatus.PRELIMINARY);
         report.addCategory(new CodeableConcept(new Coding(V2_0074, "RAD", "Radiology")));
         report.setCode(new CodeableConcept(new Coding(LOINC, "18748-4", "Diagnostic imaging study")));
@@ -125,6 +125,10 @@ public final class FhirBundleBuilder {
                 s.append(" for ").append(LabelCodes.of(r.alert().labelId()).display());
             }
             s.append(" (severity ").append(r.alert().severity()).append(r.alert().rare() ? ", rare finding" : "").append("). ");
+        }
+        if (r.studyLevel()) {
+            s.append("Study of ").append(r.films().size()).append(" film(s), result version ").append(r.studyVersion())
+                    .append(": each label as on the film where it is strongest. ");
         }
         String positive = String.join(", ", r.labels().stream().filter(LabelResult::positive)
                 .map(l -> LabelCodes.of(l.labelId()).display()).toList());

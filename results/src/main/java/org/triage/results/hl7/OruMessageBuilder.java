@@ -114,7 +114,12 @@ public final class OruMessageBuilder {
             obx.getObservationMethod(0).getText().setValue(r.modelName() + " " + r.modelVersion());
         }
         text(order, ++setId, "study-uid", "Study Instance UID", r.film().studyInstanceUid(), m);
-        text(order, ++setId, "sop-uid", "SOP Instance UID", r.film().sopInstanceUid(), m);
+        for (var f : r.films()) {
+            text(order, ++setId, "sop-uid", "SOP Instance UID", f.sopInstanceUid(), m);
+        }
+        if (r.studyLevel()) {
+            text(order, ++setId, "scope", "Result scope", "study of " + r.films().size() + " film(s), version " + r.studyVersion(), m);
+        }
         text(order, ++setId, "model", "Model", r.modelName() + " " + r.modelVersion(), m);
         if (r.alert() != null) {
             text(order, ++setId, "alert", "Alert", r.alert().type() + " " + (r.alert().labelId() == null ? "" : r.alert().labelId() + " ")

@@ -1,6 +1,7 @@
 package org.triage.results.kafka;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -9,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.triage.events.Alert;
 import org.triage.events.Finding;
+import org.triage.events.StudyResult;
 import org.triage.results.delivery.DeliveryTarget;
 import org.triage.results.delivery.RetryingDeliverer;
 import org.triage.results.metrics.ResultsMetrics;
@@ -20,7 +22,7 @@ import org.triage.schemas.Topics;
 import org.triage.schemas.registry.SchemaRegistryException;
 
 /**
- * Handles one record of {@code findings} or {@code alerts} to the end: decoded, re-identified and offered to every
+ * Handles one record of {@code findings}, {@code alerts} or {@code study-results} to the end: decoded, re-identified and offered to every
  * target, each on its own (one target refusing does not keep the result from the others). When this returns, the
  * record is done: every target accepted it or it is on {@code results-dlq}, one DLQ record per refusing target.
  */
@@ -29,16 +31,21 @@ public final class ResultProcessor {
 
     private final Deserializer<Finding> findings;
     private final Deserializer<Alert> alerts;
+    private final Deserializer<StudyResult> studies;
+    private final Granularity granularity;
     private final Reidentifier reidentifier;
     private final List<DeliveryTarget> targets;
     private final RetryingDeliverer deliverer;
     private final DeadLetterPublisher dlq;
     private final ResultsMetrics metrics;
 
-    public ResultProcessor(Deserializer<Finding> findings, Deserializer<Alert> alerts, Reidentifier reidentifier,
-            List<DeliveryTarget> targets, RetryingDeliverer deliverer, DeadLetterPublisher dlq, ResultsMetrics metrics) {
+    public ResultProcessor(Deserializer<Finding> findings, Deserializer<Alert> alerts, Deserializer<StudyResult> studies,
+            Granularity granularity, Reidentifier reidentifier, List<DeliveryTarget> targets, RetryingDeliverer deliverer,
+            DeadLetterPublisher dlq, ResultsMetrics metrics) {
         this.findings = findings;
         this.alerts = alerts;
+        this.studies = studies;
+        this.granularity = granularity;
         this.reidentifier = reidentifier;
         this.targets = List.copyOf(targets);
         this.deliverer = deliverer;
@@ -58,10 +65,14 @@ public final class ResultProcessor {
         String film;
         Finding finding = null;
         Alert alert = null;
+        StudyResult study = null;
         try {
             if (Topics.ALERTS.equals(record.topic())) {
                 alert = alerts.deserialize(record.topic(), record.headers(), record.value());
                 film = alert.getSopInstanceUid();
+            } else if (Topics.STUDY_RESULTS.equals(record.topic())) {
+                study = studies.deserialize(record.topic(), record.headers(), record.value());
+                film = study.getFilms().isEmpty() ? null : study.getFilms().get(0).getSopInstanceUid();
             } else {
                 finding = findings.deserialize(record.topic(), record.headers(), record.value());
                 film = finding.getSopInstanceUid();
@@ -73,18 +84,33 @@ public final class ResultProcessor {
             deadLetter(record, "results:decode", "undecodable", "cannot be decoded: " + e.getClass().getSimpleName());
             return;
         }
-        Optional<OriginalFilm> original;
-        try {
-            original = reidentifier.film(film);
-        } catch (IOException e) {
-            throw new TransientFailure("reid-store", e);
+        if (finding != null && granularity == Granularity.STUDY && hasStudy(finding)) {
+            metrics.coveredByStudy();
+            return; // its study's result carries it
         }
-        if (original.isEmpty()) {
-            LOG.warn("film={} topic={} offset={}: not in the re-identification store, dead-lettered", film, record.topic(), record.offset());
-            deadLetter(record, "results:reidentify", "not-in-store", "film not in the re-identification store");
+        if (film == null) {
+            deadLetter(record, "results:decode", "undecodable", "a study result without films");
             return;
         }
-        ResultReport report = alert != null ? ReportFactory.fromAlert(alert, original.get()) : ReportFactory.fromFinding(finding, original.get());
+        List<OriginalFilm> originals = new ArrayList<>();
+        List<String> wanted = study != null ? study.getFilms().stream().map(f -> f.getSopInstanceUid()).toList() : List.of(film);
+        for (String sop : wanted) {
+            Optional<OriginalFilm> original;
+            try {
+                original = reidentifier.film(sop);
+            } catch (IOException e) {
+                throw new TransientFailure("reid-store", e);
+            }
+            if (original.isEmpty()) {
+                LOG.warn("film={} topic={} offset={}: not in the re-identification store, dead-lettered", sop, record.topic(), record.offset());
+                deadLetter(record, "results:reidentify", "not-in-store", "film not in the re-identification store");
+                return;
+            }
+            originals.add(original.get());
+        }
+        ResultReport report = alert != null ? ReportFactory.fromAlert(alert, originals.get(0))
+                : study != null ? ReportFactory.fromStudy(study, originals)
+                : ReportFactory.fromFinding(finding, originals.get(0));
         for (DeliveryTarget target : targets) {
             RetryingDeliverer.Outcome outcome = deliverer.deliver(target, report);
             if (outcome.accepted()) {
@@ -102,6 +128,10 @@ public final class ResultProcessor {
             throws TransientFailure, InterruptedException {
         dlq.publish(record, stage, reason);
         metrics.deadLettered(reasonTag);
+    }
+
+    private static boolean hasStudy(Finding f) {
+        return f.getStudyInstanceUid() != null && !f.getStudyInstanceUid().isBlank();
     }
 
     /** A registry that did not answer, or answered 5xx / 408 / 429. */

@@ -36,6 +36,7 @@ public final class ResultsConsumer implements AutoCloseable {
     private final Properties props;
     private final ResultProcessor processor;
     private final ResultsMetrics metrics;
+    private final List<String> topics;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -47,8 +48,9 @@ public final class ResultsConsumer implements AutoCloseable {
      *                        beyond it the group hands the partitions to another member
      */
     public ResultsConsumer(String bootstrapServers, KafkaClientProperties client, ResultProcessor processor,
-            ResultsMetrics metrics, int maxPollRecords, Duration maxPollInterval) {
+            ResultsMetrics metrics, int maxPollRecords, Duration maxPollInterval, Granularity granularity) {
         this.processor = processor;
+        this.topics = granularity.topics();
         this.metrics = metrics;
         props = client.newProperties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -76,7 +78,7 @@ public final class ResultsConsumer implements AutoCloseable {
     private void run() {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
-            c.subscribe(List.of(Topics.FINDINGS, Topics.ALERTS));
+            c.subscribe(topics);
             while (running) {
                 try {
                     ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));

@@ -18,8 +18,14 @@ public final class ResultsMetrics {
     }
 
     public void received(String topic) {
-        Counter.builder("triage_results_received_total").description("Records read from findings and alerts")
+        Counter.builder("triage_results_received_total").description("Records read from findings, alerts and study-results")
                 .tag("topic", topic).register(registry).increment();
+    }
+
+    /** A film's finding not delivered on its own: its study's result carries it (per-study delivery). */
+    public void coveredByStudy() {
+        Counter.builder("triage_results_covered_by_study_total")
+                .description("Findings delivered as part of their study's result rather than on their own").register(registry).increment();
     }
 
     public void delivered(String target, Duration took) {

@@ -4,6 +4,7 @@ import java.util.List;
 import org.triage.events.Alert;
 import org.triage.events.Finding;
 import org.triage.events.LabelScore;
+import org.triage.events.StudyResult;
 
 /** Turns a finding or an alert, plus the film's originals, into the {@link ResultReport} every target delivers. */
 public final class ReportFactory {
@@ -20,6 +21,16 @@ public final class ReportFactory {
                 a.getScore(), a.getThreshold(), a.getRare());
         return new ResultReport(a.getAlertId(), true, a.getModel().getName(), a.getModel().getVersion(),
                 a.getCreatedAt(), labels(a.getEvidence()), summary, film);
+    }
+
+    /** A study's result; {@code films} are the originals of its films, in the study's order. */
+    public static ResultReport fromStudy(StudyResult s, List<OriginalFilm> films) {
+        List<LabelResult> labels = s.getLabels().stream()
+                .map(l -> new LabelResult(l.getLabelId(), l.getScore(), l.getDistance(),
+                        l.getThreshold() == null ? null : l.getThreshold().doubleValue(), l.getAboveThreshold(), l.getRank()))
+                .toList();
+        return new ResultReport(s.getStudyResultId(), false, s.getModel().getName(), s.getModel().getVersion(), s.getEmittedAt(),
+                labels, null, films, s.getVersion());
     }
 
     private static List<LabelResult> labels(List<LabelScore> scores) {

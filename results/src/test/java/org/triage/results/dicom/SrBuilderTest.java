@@ -35,6 +35,20 @@ class SrBuilderTest {
     }
 
     @Test
+    void dsrdumpReadsAStudyReportNamingEveryFilm() throws Exception {
+        Path dsrdump = Peers.require("dsrdump", "dcmtk");
+        Path f = tmp.resolve("study-sr.dcm");
+        Files.write(f, new SrBuilder().build(TestReports.study()).part10());
+        Process p = new ProcessBuilder(Peers.command(dsrdump, "-Ee", "-Ei", "-Ec", "-Ev", "+Pu", f.toString())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains(TestReports.FILM.sopInstanceUid()) && out.contains(TestReports.LATERAL.sopInstanceUid()), out);
+        assertTrue(out.contains("\"study of 2 film(s), version"), out); // dsrdump shortens long text values
+        assertTrue(!out.toLowerCase().contains("warning") && !out.toLowerCase().contains("error"), out);
+    }
+
+    @Test
     void aRedeliveryHasTheSameUids() {
         assertEquals(new SrBuilder().build(TestReports.finding()).sopInstanceUid(), new SrBuilder().build(TestReports.finding()).sopInstanceUid());
     }

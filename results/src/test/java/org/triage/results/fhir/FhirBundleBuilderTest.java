@@ -58,6 +58,15 @@ class FhirBundleBuilderTest {
     }
 
     @Test
+    void studyBundleValidatesWithoutErrorsAndNamesEveryFilm() {
+        List<SingleValidationMessage> errors = errors(TestReports.study());
+        assertTrue(errors.isEmpty(), () -> errors.stream().map(m -> m.getLocationString() + ": " + m.getMessage()).toList().toString());
+        String json = CTX.newJsonParser().encodeResourceToString(new FhirBundleBuilder().build(TestReports.study()));
+        assertTrue(json.contains("urn:oid:" + TestReports.FILM.sopInstanceUid()) && json.contains("urn:oid:" + TestReports.LATERAL.sopInstanceUid()), json);
+        assertTrue(json.contains("Study of 2 film(s), result version 2"), json);
+    }
+
+    @Test
     void aFilmWithoutPatientIdAccessionOrStudyStillValidates() {
         ResultReport full = TestReports.finding();
         ResultReport bare = new ResultReport(full.resultId(), false, full.modelName(), full.modelVersion(), full.observedAt(), full.labels(),

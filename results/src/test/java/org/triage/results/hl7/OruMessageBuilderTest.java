@@ -55,6 +55,15 @@ class OruMessageBuilderTest {
     }
 
     @Test
+    void aStudyResultIsRoutineAndNamesEveryFilm() throws Exception {
+        ORU_R01 m = roundTrip(TestReports.study(), builder);
+        String wire = m.encode();
+        assertTrue(wire.contains(TestReports.FILM.sopInstanceUid()) && wire.contains(TestReports.LATERAL.sopInstanceUid()), wire);
+        assertTrue(wire.contains("study of 2 film(s), version 2"), wire);
+        assertEquals("R", new Terser(m).get("/.OBR-5"));
+    }
+
+    @Test
     void findingIsRoutineAndItsMessageIdIsStable() throws Exception {
         ResultReport r = TestReports.finding();
         ORU_R01 m = roundTrip(r, builder);
