@@ -74,6 +74,8 @@ async function main() {
     result.legendAfter = await page.textContent("#legend");
     result.chartLabels = await page.evaluate(() => new Set(Array.from(document.querySelectorAll("#chartBox svg rect")).map((r) => r.dataset.label)).size);
     result.studies = await page.locator("#list section.study").count();
+    await page.waitForSelector('#list section.study .study-result[data-study-result="v2"]');
+    result.studyResult = (await page.locator("#list section.study .study-result").first().textContent()).trim();
     result.strength = (await card(page, liveId).locator(".strength").textContent()).trim();
     result.pseudonym = await card(page, liveId).locator(".meta .mono").first().evaluate((e) => ({ shown: e.textContent, title: e.title }));
     step("live alert arrived with its thumbnail");

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,13 +20,16 @@ import org.triage.alerts.kafka.ActionPublisher;
 import org.triage.alerts.kafka.AlertEventConsumer;
 import org.triage.alerts.labels.LabelRecorder;
 import org.triage.alerts.thumbnails.ThumbnailCache;
-import org.triage.alerts.thumbnails.ThumbnailConsumer;
+import org.triage.alerts.kafka.TopicFollower;
+import org.triage.alerts.studies.StudyResultCache;
 import org.triage.alerts.view.AlertState;
 import org.triage.alerts.view.AlertView;
 import org.triage.alerts.webhook.WebhookDispatcher;
 import org.triage.alerts.webhook.WebhookDispatcher.WebhookPolicy;
 import org.triage.events.Alert;
 import org.triage.events.AlertAction;
+import org.triage.events.StudyResult;
+import org.triage.schemas.Topics;
 import org.triage.labels.CachedLabelCatalog;
 import org.triage.labels.ConfirmedLabelsPublisher;
 import org.triage.labels.KafkaEndpoint;
@@ -62,7 +66,9 @@ public final class AlertsService implements AutoCloseable {
     private ApiServer server;
     private AlertEventConsumer consumer;
     private ThumbnailCache thumbnails;
-    private ThumbnailConsumer thumbnailConsumer;
+    private TopicFollower<byte[]> thumbnailConsumer;
+    private StudyResultCache studies;
+    private TopicFollower<StudyResult> studyConsumer;
     private final List<AutoCloseable> serdes = new ArrayList<>();
     private boolean started;
 
@@ -94,6 +100,9 @@ public final class AlertsService implements AutoCloseable {
             view.addListener(webhooks);
             webhooks.start();
             thumbnails = new ThumbnailCache(cfg.maxThumbnails, cfg.maxThumbnailBytes);
+            studies = new StudyResultCache(StudyResultCache.DEFAULT_MAX_ENTRIES);
+            Serde<StudyResult> studySerde = AvroSerdes.specific(StudyResult.class, cfg.client.serdeConfig(cfg.schemaRegistryUrl), false);
+            serdes.add(studySerde);
             publisher = new ActionPublisher(cfg.bootstrapServers, cfg.client, actionSerde.serializer());
             KafkaEndpoint endpoint = new KafkaEndpoint(cfg.bootstrapServers, cfg.schemaRegistryUrl, cfg.client);
             labelsPublisher = new ConfirmedLabelsPublisher(endpoint, "triage-alerts-labels");
@@ -102,7 +111,7 @@ public final class AlertsService implements AutoCloseable {
                     new LabelHistory(endpoint, cfg.publishTimeout), cfg.publishTimeout);
             try {
                 server = new ApiServer(cfg.bind, cfg.port, view, cfg.tokens, publisher, recorder, new KnownFilms(endpoint, cfg.publishTimeout),
-                        thumbnails, cfg.maxSseClients,
+                        thumbnails, studies, cfg.maxSseClients,
                         cfg.sseHeartbeat, cfg.publishTimeout, this::metrics);
             } catch (BindException e) {
                 throw new IllegalStateException("cannot listen on " + cfg.bind + ":" + cfg.port + " (" + e.getMessage() + "; is the port in use?)", e);
@@ -113,8 +122,12 @@ public final class AlertsService implements AutoCloseable {
             consumer = new AlertEventConsumer(cfg.bootstrapServers, cfg.client, alertSerde.deserializer(), actionSerde.deserializer(),
                     view, cfg.topicRefresh);
             consumer.start();
-            thumbnailConsumer = new ThumbnailConsumer(cfg.bootstrapServers, cfg.client, thumbnails, cfg.topicRefresh);
+            thumbnailConsumer = new TopicFollower<>(cfg.bootstrapServers, cfg.client, Topics.THUMBNAILS, "triage-alerts-thumbnails",
+                    "thumbnails", new ByteArrayDeserializer(), thumbnails::put, cfg.topicRefresh);
             thumbnailConsumer.start();
+            studyConsumer = new TopicFollower<>(cfg.bootstrapServers, cfg.client, Topics.STUDY_RESULTS, "triage-alerts-studies",
+                    "study_results", studySerde.deserializer(), studies::put, cfg.topicRefresh);
+            studyConsumer.start();
             LOG.info("alerts service on {} ({} tokens, max {} alerts, {} webhook(s))", url(), cfg.tokens.size(), cfg.maxAlerts, cfg.webhooks.size());
             return this;
         } catch (RuntimeException e) {
@@ -181,6 +194,8 @@ public final class AlertsService implements AutoCloseable {
         if (consumer != null) m.putAll(consumer.metrics());
         if (thumbnails != null) m.putAll(thumbnails.metrics());
         if (thumbnailConsumer != null) m.putAll(thumbnailConsumer.metrics());
+        if (studies != null) m.putAll(studies.metrics());
+        if (studyConsumer != null) m.putAll(studyConsumer.metrics());
         if (webhooks != null) m.putAll(webhooks.metrics());
         return m;
     }
@@ -190,6 +205,7 @@ public final class AlertsService implements AutoCloseable {
         // Stop intake first, then the API (so no action is accepted after its producer is gone).
         closeQuietly(consumer);
         closeQuietly(thumbnailConsumer);
+        closeQuietly(studyConsumer);
         closeQuietly(server);
         closeQuietly(publisher);
         closeQuietly(labelsPublisher);
@@ -197,6 +213,7 @@ public final class AlertsService implements AutoCloseable {
         for (AutoCloseable s : serdes) closeQuietly(s);
         consumer = null;
         thumbnailConsumer = null;
+        studyConsumer = null;
         publisher = null;
         labelsPublisher = null;
         webhooks = null;

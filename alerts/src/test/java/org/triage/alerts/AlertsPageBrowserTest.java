@@ -108,6 +108,7 @@ class AlertsPageBrowserTest {
             send(a);
             thumbnail(a.getSopInstanceUid(), history.indexOf(a));
         }
+        studyResult(now);
         service = AlertsService.builder()
                 .bootstrapServers(stack.bootstrapServers())
                 .schemaRegistryUrl(stack.schemaRegistryUrl())
@@ -165,6 +166,8 @@ class AlertsPageBrowserTest {
         assertTrue(r.get("legendBefore").asText().contains("covid19 (2)") && r.get("legendAfter").asText().contains("covid19 (3)"),
                 "the chart counts the live alert: " + r.get("legendBefore") + " -> " + r.get("legendAfter"));
         assertEquals(1, r.get("studies").asInt(), "the two alerts of one study are grouped");
+        assertEquals("Study result v2 \u00b7 2 films \u00b7 above threshold: Pneumonia (1 of 2)", r.get("studyResult").asText(),
+                "the study's group shows its study-level result");
         assertTrue(r.get("strength").asText().startsWith("distance 0.42 (alerts within 0.50"), r.get("strength").asText());
         JsonNode psn = r.get("pseudonym");
         assertEquals("patient " + live.getPatientPseudonym().substring(0, 8), psn.get("shown").asText());
@@ -230,6 +233,26 @@ class AlertsPageBrowserTest {
         try (Serde<Alert> serde = AvroSerdes.specific(Alert.class, stack.schemaRegistryUrl(), false);
              KafkaProducer<String, Alert> p = new KafkaProducer<>(producerConfig(), new StringSerializer(), serde.serializer())) {
             p.send(new ProducerRecord<>(Topics.ALERTS, a.getAlertId(), a)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Version 2 of the study's result (a late lateral): Pneumonia above threshold on one of its two films. */
+    static void studyResult(long now) throws Exception {
+        Instant t = Instant.ofEpochMilli(now - 35 * 60_000);
+        List<org.triage.events.StudyFilm> films = List.of("browser-unseen", "browser-rare").stream()
+                .map(sop -> org.triage.events.StudyFilm.newBuilder().setSopInstanceUid(sop).setFindingId("f-" + sop).setReceivedAt(t)
+                        .setNoveltyScore(1f).setPositiveLabels(sop.equals("browser-rare") ? List.of("Pneumonia") : List.of()).build()).toList();
+        List<org.triage.events.StudyLabel> labels = List.of(
+                org.triage.events.StudyLabel.newBuilder().setLabelId("Pneumonia").setDistance(0.3f).setScore(0.8f).setRank(0).setThreshold(0.5f)
+                        .setAboveThreshold(true).setKind(PrototypeKind.UNSEEN).setDecidingSopInstanceUid("browser-rare").setPositiveFilms(1).build(),
+                org.triage.events.StudyLabel.newBuilder().setLabelId("Effusion").setDistance(0.9f).setScore(0.2f).setRank(1).setThreshold(0.5f)
+                        .setAboveThreshold(false).setKind(PrototypeKind.SEEN).setDecidingSopInstanceUid("browser-unseen").setPositiveFilms(0).build());
+        org.triage.events.StudyResult r = org.triage.events.StudyResult.newBuilder().setStudyResultId("study-result-2").setStudyInstanceUid(STUDY)
+                .setPatientPseudonym("p").setModel(new org.triage.events.ModelRef("cmdml", "v1")).setVersion(2).setFilms(films).setLabels(labels)
+                .setMaxNoveltyScore(1f).setFirstReceivedAt(t).setLastFilmAt(t).setEmittedAt(t.plusSeconds(60)).setQuietTimeMs(60_000).build();
+        try (Serde<org.triage.events.StudyResult> serde = AvroSerdes.specific(org.triage.events.StudyResult.class, stack.schemaRegistryUrl(), false);
+             KafkaProducer<String, org.triage.events.StudyResult> p = new KafkaProducer<>(producerConfig(), new StringSerializer(), serde.serializer())) {
+            p.send(new ProducerRecord<>(Topics.STUDY_RESULTS, STUDY + "|cmdml:v1", r)).get(30, TimeUnit.SECONDS);
         }
     }
 

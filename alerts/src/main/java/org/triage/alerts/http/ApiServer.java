@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.triage.alerts.auth.TokenStore;
 import org.triage.alerts.kafka.ActionSink;
 import org.triage.alerts.labels.LabelRecorder;
+import org.triage.alerts.studies.StudyResultCache;
 import org.triage.alerts.thumbnails.ThumbnailCache;
 import org.triage.labels.FilmLookup;
 import org.triage.alerts.view.AlertView;
@@ -35,17 +36,18 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(String bind, int port, AlertView view, TokenStore tokens, ActionSink sink, ThumbnailCache thumbnails,
             int maxSseClients, Duration sseHeartbeat, Duration publishTimeout,
             Supplier<Map<String, Number>> extraMetrics) throws IOException {
-        this(bind, port, view, tokens, sink, null, sops -> java.util.Set.copyOf(sops), thumbnails, maxSseClients, sseHeartbeat,
-                publishTimeout, extraMetrics);
+        this(bind, port, view, tokens, sink, null, sops -> java.util.Set.copyOf(sops), thumbnails,
+                new StudyResultCache(StudyResultCache.DEFAULT_MAX_ENTRIES), maxSseClients, sseHeartbeat, publishTimeout, extraMetrics);
     }
 
     /**
      * @param recorder writes label confirmations ({@code /api/alerts/{id}/confirm|reject}, {@code /api/films/{sop}/labels})
      * @param films    which films exist, for films that have no alert in the view
      * @param thumbnails film previews served at {@code /api/films/{sop}/thumbnail}
+     * @param studies    study results served at {@code /api/studies/{studyUid}}
      */
     public ApiServer(String bind, int port, AlertView view, TokenStore tokens, ActionSink sink, LabelRecorder recorder, FilmLookup films,
-            ThumbnailCache thumbnails,
+            ThumbnailCache thumbnails, StudyResultCache studies,
             int maxSseClients, Duration sseHeartbeat, Duration publishTimeout,
             Supplier<Map<String, Number>> extraMetrics) throws IOException {
         this.view = view;
@@ -56,6 +58,7 @@ public final class ApiServer implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(bind, port), 128);
         server.createContext(AlertsApi.BASE, api);
         server.createContext(LabelRoutes.FILMS, labels.filmsHandler(new ThumbnailRoute(thumbnails)));
+        server.createContext(StudyRoute.BASE, new StudyRoute(studies, auth));
         server.createContext("/api/session", StatusHandlers.session(auth));
         server.createContext("/health", StatusHandlers.health(view));
         server.createContext("/metrics", StatusHandlers.metrics(() -> {

@@ -1,4 +1,4 @@
-package org.triage.alerts.thumbnails;
+package org.triage.alerts.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,30 +10,33 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.triage.schemas.Topics;
 import org.triage.schemas.kafka.KafkaClientProperties;
 
 /**
- * Follows the compacted {@code thumbnails} topic into a {@link ThumbnailCache}. Like the alert
- * consumer it assigns partitions by hand from the beginning (every instance needs every preview,
- * nothing is committed) and looks for the topic and new partitions periodically, so the service
- * may start first. Previews are a convenience: errors are logged and retried, never fatal.
+ * Follows one compacted topic into a cache of the page's (thumbnails, study results). Like the alert consumer it
+ * assigns partitions by hand from the beginning (every instance needs every record, nothing is committed) and looks
+ * for the topic and new partitions periodically, so the service may start first. What it follows is a convenience
+ * for the page: errors (a broker away, a record that does not decode) are counted, logged and retried, never fatal.
  */
-public final class ThumbnailConsumer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ThumbnailConsumer.class);
+public final class TopicFollower<V> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
 
+    private final String topic;
+    private final String metricPrefix;
     private final Properties props;
-    private final ThumbnailCache cache;
+    private final Deserializer<V> values;
+    private final BiConsumer<String, V> sink;
     private final Duration refreshInterval;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -43,11 +46,19 @@ public final class ThumbnailConsumer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
-    public ThumbnailConsumer(String bootstrapServers, KafkaClientProperties client, ThumbnailCache cache, Duration refreshInterval) {
-        this.cache = cache;
+    /**
+     * @param metricPrefix names its metrics: {@code <prefix>_read_total}, {@code <prefix>_consumer_errors_total}
+     * @param sink         gets each record with a key (a null value is a tombstone)
+     */
+    public TopicFollower(String bootstrapServers, KafkaClientProperties client, String topic, String clientId, String metricPrefix,
+                         Deserializer<V> values, BiConsumer<String, V> sink, Duration refreshInterval) {
+        this.topic = topic;
+        this.metricPrefix = metricPrefix;
+        this.values = values;
+        this.sink = sink;
         this.refreshInterval = refreshInterval;
-        props = org.triage.alerts.kafka.ViewConsumerProperties.of(bootstrapServers, client, "triage-alerts-thumbnails");
-        thread = new Thread(this::run, "alerts-thumbnails");
+        props = ViewConsumerProperties.of(bootstrapServers, client, clientId);
+        thread = new Thread(this::run, "alerts-follow-" + topic);
         thread.setDaemon(true);
     }
 
@@ -56,7 +67,8 @@ public final class ThumbnailConsumer implements AutoCloseable {
     }
 
     private void run() {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer = c;
             long nextRefresh = 0;
             while (running) {
@@ -72,31 +84,44 @@ public final class ThumbnailConsumer implements AutoCloseable {
                     }
                     for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(250))) {
                         if (r.key() == null) continue;
-                        cache.put(r.key(), r.value());
-                        read.incrementAndGet();
+                        accept(r);
                     }
                 } catch (WakeupException e) {
                     if (running) LOG.debug("spurious wakeup");
                 } catch (KafkaException e) {
                     long n = errors.incrementAndGet();
-                    if (n == 1 || n % 30 == 0) LOG.warn("reading thumbnails failed ({} errors so far), retrying: {}", n, e.toString());
+                    if (n == 1 || n % 30 == 0) LOG.warn("reading {} failed ({} errors so far), retrying: {}", topic, n, e.toString());
                     sleep(1000);
                 }
             }
         } catch (RuntimeException e) {
-            LOG.error("thumbnail consumer stopped on an unexpected error", e);
+            LOG.error("{} follower stopped on an unexpected error", topic, e);
         } finally {
             stopped.countDown();
         }
     }
 
+    private void accept(ConsumerRecord<String, byte[]> r) {
+        V v;
+        try {
+            v = r.value() == null ? null : values.deserialize(r.topic(), r.headers(), r.value());
+        } catch (RuntimeException e) {
+            long n = errors.incrementAndGet();
+            if (n == 1 || n % 30 == 0) LOG.warn("{}-{}@{} does not decode, skipped ({} errors so far): {}", r.topic(), r.partition(), r.offset(), n,
+                    e.getClass().getSimpleName());
+            return;
+        }
+        sink.accept(r.key(), v);
+        read.incrementAndGet();
+    }
+
     /** Assigns any new partition from the beginning; true once the topic exists. */
     private boolean refreshAssignment(KafkaConsumer<String, byte[]> c) {
-        List<PartitionInfo> parts = c.listTopics(Duration.ofSeconds(5)).get(Topics.THUMBNAILS);
+        List<PartitionInfo> parts = c.listTopics(Duration.ofSeconds(5)).get(topic);
         if (parts == null || parts.isEmpty()) return false;
         List<TopicPartition> fresh = new ArrayList<>();
         for (PartitionInfo p : parts) {
-            TopicPartition tp = new TopicPartition(Topics.THUMBNAILS, p.partition());
+            TopicPartition tp = new TopicPartition(topic, p.partition());
             if (assigned.add(tp)) fresh.add(tp);
         }
         if (!fresh.isEmpty()) {
@@ -115,7 +140,7 @@ public final class ThumbnailConsumer implements AutoCloseable {
     }
 
     public Map<String, Number> metrics() {
-        return Map.of("thumbnails_read_total", read.get(), "thumbnail_consumer_errors_total", errors.get());
+        return Map.of(metricPrefix + "_read_total", read.get(), metricPrefix + "_consumer_errors_total", errors.get());
     }
 
     @Override
@@ -125,7 +150,7 @@ public final class ThumbnailConsumer implements AutoCloseable {
         // wakeup(), not interrupt(): an interrupted KafkaConsumer cannot close cleanly.
         if (c != null) c.wakeup();
         try {
-            if (!stopped.await(10, TimeUnit.SECONDS)) LOG.warn("thumbnail consumer did not stop within 10 s");
+            if (!stopped.await(10, TimeUnit.SECONDS)) LOG.warn("{} follower did not stop within 10 s", topic);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
