@@ -204,6 +204,7 @@ class DeidentificationTest {
             assertEquals("ZZACC5150", r.accessionNumber());
             assertEquals(film <= 2 ? "ZZPID5150" : null, r.patientId());
             assertEquals(film <= 2 ? "ZZISSUER" : null, r.issuerOfPatientId());
+            assertEquals(Uids.DX_PRESENTATION, r.sopClassUid(), "kept so a result can reference the film as an image (SR IMAGE item)");
             assertEquals(uid(film, 2), service.reidentification().lookup(e.getStudyInstanceUid()).orElseThrow().studyInstanceUid());
         }
         assertTrue(service.reidentification().lookup(service.pipeline().deidentifier().replaceUid(uid(5, 1))).isEmpty(),

@@ -9,12 +9,14 @@ import org.triage.results.report.ResultReport;
 
 /** Results with recognisable original values, so tests can look for them in what a target received. */
 public final class TestReports {
+    /** Digital X-Ray Image Storage - For Presentation. */
+    public static final String DX = "1.2.840.10008.5.1.4.1.1.1.1";
     public static final OriginalFilm FILM = new OriginalFilm("2.25.111", "1.2.826.0.1.3680043.8.498.1",
-            "1.2.826.0.1.3680043.8.498.2", "1.2.826.0.1.3680043.8.498.3", "ACC-0042", "PAT-0042", "HOSP-A");
+            "1.2.826.0.1.3680043.8.498.2", "1.2.826.0.1.3680043.8.498.3", "ACC-0042", "PAT-0042", "HOSP-A", DX);
 
     /** The lateral of {@link #FILM}'s study. */
     public static final OriginalFilm LATERAL = new OriginalFilm("2.25.112", FILM.studyInstanceUid(), FILM.seriesInstanceUid(),
-            "1.2.826.0.1.3680043.8.498.4", FILM.accessionNumber(), FILM.patientId(), FILM.issuerOfPatientId());
+            "1.2.826.0.1.3680043.8.498.4", FILM.accessionNumber(), FILM.patientId(), FILM.issuerOfPatientId(), DX);
 
     private TestReports() {
     }

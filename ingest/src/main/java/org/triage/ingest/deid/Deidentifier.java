@@ -51,6 +51,7 @@ public final class Deidentifier {
         String patientId = bounded(ds, Tag.PATIENT_ID);
         String issuer = bounded(ds, Tag.ISSUER_OF_PATIENT_ID);
         String accession = bounded(ds, Tag.ACCESSION_NUMBER);
+        String sopClass = bounded(ds, Tag.SOP_CLASS_UID);
         if (sopInstanceUid != null && sopInstanceUid.length() > MAX_IDENTIFIER_CHARS) {
             throw tooLong(Tag.SOP_INSTANCE_UID, sopInstanceUid.length());
         }
@@ -61,7 +62,8 @@ public final class Deidentifier {
         String studyR = uids.replace(study);
         String seriesR = uids.replace(series);
         return new Identity(sop, studyR, seriesR, pseudonym, offset,
-                new ReidentificationStore.Entry(sop, studyR, seriesR, sopInstanceUid, study, series, accession, patientId, issuer, offset));
+                new ReidentificationStore.Entry(sop, studyR, seriesR, sopInstanceUid, study, series, accession, patientId, issuer, offset,
+                        sopInstanceUid != null ? sopClass : null));
     }
 
     /** A PNG or JPEG file: named by its content; the patient id, if any, is the labels CSV's. */

@@ -46,7 +46,17 @@ public final class ReidentificationStore implements AutoCloseable {
      */
     public record Entry(String replacementSopInstanceUid, String replacementStudyInstanceUid, String replacementSeriesInstanceUid,
                         String sopInstanceUid, String studyInstanceUid, String seriesInstanceUid, String accessionNumber,
-                        String patientId, String issuerOfPatientId, int dateOffsetDays) {
+                        String patientId, String issuerOfPatientId, int dateOffsetDays, String sopClassUid) {
+        /**
+         * Without the SOP Class UID (as every record written before it was kept reads back: null), so a result can
+         * name the film by its UIDs but not as a DICOM image reference.
+         */
+        public Entry(String replacementSopInstanceUid, String replacementStudyInstanceUid, String replacementSeriesInstanceUid,
+                     String sopInstanceUid, String studyInstanceUid, String seriesInstanceUid, String accessionNumber,
+                     String patientId, String issuerOfPatientId, int dateOffsetDays) {
+            this(replacementSopInstanceUid, replacementStudyInstanceUid, replacementSeriesInstanceUid, sopInstanceUid, studyInstanceUid,
+                    seriesInstanceUid, accessionNumber, patientId, issuerOfPatientId, dateOffsetDays, null);
+        }
     }
 
     private final Path file;

@@ -15,14 +15,16 @@ import org.triage.results.report.OriginalFilm;
 import org.triage.results.report.ResultReport;
 
 /**
- * A {@link ResultReport} as a Comprehensive SR in the shape of TID 1500 (Measurement Report): the root container
- * (126000 DCM), language, the model as device observer, then Imaging Measurements (126010) with one Measurement
- * Group (125007) per label: Finding (121071) coded, score, distance and threshold as NUM, above-threshold Yes/No.
- * It does not claim TID 1500 (no Content Template Sequence): it has no Procedure Reported, and the image is
- * referenced by UIDREF rather than an IMAGE item, because the re-identification store does not keep the original
- * SOP Class UID an IMAGE item needs. The SR goes into the original study (its Study Instance UID, patient ID,
- * accession number) in a series of its own; its UIDs are derived from the result id, so a redelivery replaces
- * rather than adds.
+ * A {@link ResultReport} as a Comprehensive SR following TID 1500 (Measurement Report), as the IHE AI Results profile
+ * does: the root container (126000 DCM), language, the model as device observer (TID 1004), Procedure Reported
+ * (plain chest X-ray), the Image Library (111028) with an IMAGE reference per film, then Imaging Measurements (126010)
+ * with one Measurement Group (125007, TID 1501) per label: Tracking Identifier and Unique Identifier, Finding (121071)
+ * coded, score, distance and threshold as NUM, above-threshold Yes/No. TID 1500 is extensible: the local TEXT and
+ * UIDREF items (note, scope, the films' UIDs, the alert) are additions. The template is claimed (Content Template
+ * Sequence DCMR 1500) only when every film's SOP Class UID is known, since an IMAGE item needs it: films stored by an
+ * ingest that did not yet keep it get the same tree without the Image Library and without the claim. The SR goes
+ * into the original study (its Study Instance UID, patient ID, accession number) in a series of its own; its UIDs are
+ * derived from the result id, so a redelivery replaces rather than adds.
  */
 public final class SrBuilder {
     public static final String COMPREHENSIVE_SR = "1.2.840.10008.5.1.4.1.1.88.33";
@@ -67,6 +69,9 @@ public final class SrBuilder {
                 .text(0x0040A491, "CS", "PARTIAL")
                 .text(0x0040A493, "CS", "UNVERIFIED")
                 .sequence(0x0040A730, content(r));
+        if (claimsTid1500(r)) {
+            ds.sequence(0x0040A504, new DicomDataset().text(0x00080105, "CS", "DCMR").text(0x0040DB00, "CS", "1500"));
+        }
         if (r.film().issuerOfPatientId() != null) {
             ds.text(0x00100021, "LO", r.film().issuerOfPatientId());
         }
@@ -88,6 +93,19 @@ public final class SrBuilder {
                 .text(0x0040A124, "UI", uid("device", r.modelName() + "/" + r.modelVersion())));
         items.add(text("HAS OBS CONTEXT", code("121013", "DCM", "Device Observer Name"), r.modelName() + " " + r.modelVersion()));
         items.add(text("HAS OBS CONTEXT", code("121015", "DCM", "Device Observer Model Name"), r.modelName()));
+        items.add(item("HAS CONCEPT MOD", "CODE", code("121058", "DCM", "Procedure reported"))
+                .sequence(0x0040A168, code("399208008", "SCT", "Plain chest X-ray")));
+        if (claimsTid1500(r)) {
+            List<DicomDataset> images = new ArrayList<>();
+            for (OriginalFilm f : r.films()) {
+                images.add(new DicomDataset().text(0x0040A010, "CS", "CONTAINS").text(0x0040A040, "CS", "IMAGE")
+                        .sequence(0x00081199, new DicomDataset().text(0x00081150, "UI", f.sopClassUid()).text(0x00081155, "UI", f.sopInstanceUid())));
+            }
+            DicomDataset group = item("CONTAINS", "CONTAINER", code("126200", "DCM", "Image Library Group"))
+                    .text(0x0040A050, "CS", "SEPARATE").sequence(0x0040A730, images);
+            items.add(item("CONTAINS", "CONTAINER", code("111028", "DCM", "Image Library")).text(0x0040A050, "CS", "SEPARATE")
+                    .sequence(0x0040A730, group));
+        }
         items.add(text("CONTAINS", local("note", "Note"), "AI triage result, not for diagnostic use"));
         if (r.studyLevel()) {
             items.add(text("CONTAINS", local("scope", "Result scope"), "study of " + r.films().size() + " film(s), version " + r.studyVersion()
@@ -106,6 +124,9 @@ public final class SrBuilder {
             LabelCodes.Code c = LabelCodes.of(l.labelId());
             DicomDataset finding = c.snomedCode() != null ? code(c.snomedCode(), "SCT", c.snomedDisplay()) : local(c.localCode(), c.display());
             List<DicomDataset> group = new ArrayList<>();
+            group.add(text("HAS OBS CONTEXT", code("112039", "DCM", "Tracking Identifier"), l.labelId()));
+            group.add(item("HAS OBS CONTEXT", "UIDREF", code("112040", "DCM", "Tracking Unique Identifier"))
+                    .text(0x0040A124, "UI", uid("tracking", r.resultId() + "|" + l.labelId())));
             group.add(item("CONTAINS", "CODE", code("121071", "DCM", "Finding")).sequence(0x0040A168, finding));
             group.add(num(local("score", "Score"), l.score()));
             group.add(num(local("distance", "Distance to label prototype"), l.distance()));
@@ -120,6 +141,11 @@ public final class SrBuilder {
         items.add(item("CONTAINS", "CONTAINER", code("126010", "DCM", "Imaging Measurements"))
                 .text(0x0040A050, "CS", "SEPARATE").sequence(0x0040A730, groups));
         return items;
+    }
+
+    /** An IMAGE item needs the film's SOP Class UID: only then does the SR carry the Image Library and claim TID 1500. */
+    static boolean claimsTid1500(ResultReport r) {
+        return r.films().stream().allMatch(f -> f.sopClassUid() != null && !f.sopClassUid().isBlank() && f.sopInstanceUid() != null);
     }
 
     private static DicomDataset item(String relationship, String valueType, DicomDataset conceptName) {

@@ -6,5 +6,11 @@ package org.triage.results.report;
  * is what logs may name.
  */
 public record OriginalFilm(String replacementSopInstanceUid, String studyInstanceUid, String seriesInstanceUid,
-                           String sopInstanceUid, String accessionNumber, String patientId, String issuerOfPatientId) {
+                           String sopInstanceUid, String accessionNumber, String patientId, String issuerOfPatientId,
+                           String sopClassUid) {
+    /** A film whose SOP Class UID is not known (stored before ingest kept it): named by UIDs, not as an image reference. */
+    public OriginalFilm(String replacementSopInstanceUid, String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid,
+                        String accessionNumber, String patientId, String issuerOfPatientId) {
+        this(replacementSopInstanceUid, studyInstanceUid, seriesInstanceUid, sopInstanceUid, accessionNumber, patientId, issuerOfPatientId, null);
+    }
 }

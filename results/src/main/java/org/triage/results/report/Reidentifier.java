@@ -22,6 +22,6 @@ public final class Reidentifier {
         return store.lookup(replacementSopInstanceUid)
                 .filter(e -> replacementSopInstanceUid.equals(e.replacementSopInstanceUid()))
                 .map(e -> new OriginalFilm(e.replacementSopInstanceUid(), e.studyInstanceUid(), e.seriesInstanceUid(),
-                        e.sopInstanceUid(), e.accessionNumber(), e.patientId(), e.issuerOfPatientId()));
+                        e.sopInstanceUid(), e.accessionNumber(), e.patientId(), e.issuerOfPatientId(), e.sopClassUid()));
     }
 }

@@ -48,6 +48,31 @@ class SrBuilderTest {
         assertTrue(!out.toLowerCase().contains("warning") && !out.toLowerCase().contains("error"), out);
     }
 
+    /** Strict: no leniency flag, so dcmtk's own constraint checks apply; the template identification is printed. */
+    @Test
+    void claimsTid1500WithAnImageLibraryWhenTheFilmsSopClassesAreKnown() throws Exception {
+        String out = strictDump(new SrBuilder().build(TestReports.study()).part10());
+        assertTrue(out.contains("TID 1500 (DCMR)"), out);
+        assertTrue(out.contains("Image Library") && out.contains("Procedure reported") && out.contains("Tracking Unique Identifier"), out);
+        assertTrue(out.contains("IMAGE:") && out.contains(TestReports.LATERAL.sopInstanceUid()), out);
+        String old = strictDump(new SrBuilder().build(new org.triage.results.report.ResultReport("aa", false, "cmdml", "v7",
+                java.time.Instant.parse("2026-01-02T03:04:05Z"), TestReports.labels(), null,
+                new org.triage.results.report.OriginalFilm("2.25.1", "1.2.3", "1.2.4", "1.2.5", null, "P", null))).part10());
+        assertTrue(!old.contains("TID 1500") && !old.contains("Image Library"), "no claim without the SOP class: " + old);
+    }
+
+    private String strictDump(byte[] part10) throws Exception {
+        Path dsrdump = Peers.require("dsrdump", "dcmtk");
+        Path f = Files.createTempFile(tmp, "sr", ".dcm");
+        Files.write(f, part10);
+        Process p = new ProcessBuilder(Peers.command(dsrdump, "+Pt", "+Pu", f.toString())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(!out.toLowerCase().contains("warning") && !out.toLowerCase().contains("error"), out);
+        return out;
+    }
+
     @Test
     void aRedeliveryHasTheSameUids() {
         assertEquals(new SrBuilder().build(TestReports.finding()).sopInstanceUid(), new SrBuilder().build(TestReports.finding()).sopInstanceUid());
