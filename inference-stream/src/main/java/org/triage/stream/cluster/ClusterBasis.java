@@ -1,0 +1,13 @@
+package org.triage.stream.cluster;
+
+/** Which films the batcher sends to the clusterer, and which cluster centres may raise NOVELTY_CLUSTER ({@link Explanation}). */
+public enum ClusterBasis {
+    /**
+     * Films that no active label explains: not within any label's threshold in force (times the explained margin),
+     * nor, for a label without a threshold, closer than the NOVELTY rule's distance. The default: a new class that
+     * lies between known ones is not NOVELTY (some prototype is near), yet no label claims its films.
+     */
+    UNEXPLAINED,
+    /** NOVELTY films only (nearest prototype at least --novelty-threshold x the reference away); thresholds are not consulted. */
+    NOVELTY
+}
