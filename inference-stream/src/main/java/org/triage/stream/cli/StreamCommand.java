@@ -100,9 +100,9 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--no-clusters", description = "Do not cluster unexplained films (no <application-id>-novel-films topic).")
     boolean noClusters;
 
-    @Option(names = "--cluster-basis", defaultValue = "UNEXPLAINED",
-            description = "Films the clusterer groups: UNEXPLAINED (no active label within its threshold in force, nor, for a label"
-                    + " without one, nearer than the NOVELTY ratio) or NOVELTY (far from every prototype only) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cluster-basis", defaultValue = "NOVELTY",
+            description = "Films the clusterer groups: NOVELTY (far from every prototype) or UNEXPLAINED (no active label within its"
+                    + " threshold in force, nor, for a label without one, nearer than the NOVELTY ratio) (default ${DEFAULT-VALUE}).")
     org.triage.stream.cluster.ClusterBasis clusterBasis;
 
     @Option(names = "--cluster-explained-margin", defaultValue = "1.0",
