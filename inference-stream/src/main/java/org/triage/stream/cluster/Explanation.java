@@ -47,23 +47,23 @@ public record Explanation(ClusterBasis basis, double margin, double noveltyThres
         if (!Float.isFinite(noveltyRef) || noveltyRef <= 0) {
             return true; // no reference yet: typical, as the NOVELTY rule calls it during warm-up
         }
-        return distance < noveltyThreshold * noveltyRef;
+        // The ratio in float, as the batcher computes a film's novelty: under NOVELTY, clustered = NOVELTY alert, exactly.
+        return distance / noveltyRef < noveltyThreshold;
     }
 
     /**
      * @param distances  label -> distance from the point to the label's prototype
      * @param thresholds label -> threshold in force (absent: the label has none)
-     * @return true when some label is active and none explains the point (no label: nothing to be unexplained against)
+     * @return true when some label is at a finite distance and none explains the point
      */
     public boolean unexplained(Map<String, Float> distances, Map<String, Float> thresholds, float noveltyRef) {
-        if (distances.isEmpty()) {
-            return false;
-        }
+        boolean anyFinite = false;
         for (Map.Entry<String, Float> e : distances.entrySet()) {
+            anyFinite |= Float.isFinite(e.getValue());
             if (explains(e.getValue(), thresholds.get(e.getKey()), noveltyRef)) {
                 return false;
             }
         }
-        return true;
+        return anyFinite; // no label at a finite distance: nothing to be unexplained against, as the NOVELTY rule says
     }
 }

@@ -128,6 +128,9 @@ public final class NoveltyClusterProcessor implements Processor<String, ImageEmb
             // The centre is judged as the film was: by the labels in force now, with the thresholds the film was scored with.
             Map<String, Float> thresholds = ThresholdsHeader.decode(record.headers());
             NoveltyClusterer.Outcome out = clusterer.assign(film, open, model::distance, (NoveltyClusterer.CentreTest) centre -> {
+                if (active.isEmpty()) {
+                    return true; // every prototype withdrawn since the films were scored: nothing explains the centre
+                }
                 Map<String, Float> distances = new HashMap<>();
                 for (var ap : active) {
                     distances.put(ap.labelId(), model.distance(centre, ap.projection()));

@@ -49,6 +49,19 @@ class ExplanationTest {
     }
 
     @Test
+    void underTheNoveltyBasisTheClusteredFilmsAreExactlyTheNoveltyFilms() {
+        java.util.Random rnd = new java.util.Random(5);
+        for (int i = 0; i < 10_000; i++) {
+            float ref = 0.1f + rnd.nextFloat();
+            float nearest = (float) (ref * 4 * rnd.nextDouble());
+            boolean novel = nearest / ref >= 2.0; // BatchingProcessor.novelty then NoveltyRule
+            assertEquals(novel, NOVELTY.unexplained(Map.of("A", nearest, "B", nearest * 1.5f), Map.of("A", 0.01f), ref),
+                    "nearest " + nearest + " ref " + ref);
+        }
+        assertFalse(NOVELTY.unexplained(Map.of("A", Float.POSITIVE_INFINITY), Map.of(), 1f), "no finite distance: not novel either");
+    }
+
+    @Test
     void invalidSettingsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Explanation(ClusterBasis.UNEXPLAINED, 0, 2.0));
         assertThrows(IllegalArgumentException.class, () -> ClusterSettings.defaults("app").withBasis(ClusterBasis.UNEXPLAINED, -1));
