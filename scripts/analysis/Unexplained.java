@@ -176,6 +176,14 @@ public class Unexplained {
             }
             System.out.printf("cut %.1f radius %.2f z %.1f: %d flagged (%d Edema): raised Edema-clusters %d, known %d;%s%n", cut, rf, z, flagged.size(), flagged.stream().filter(pos).count(), em, known, sb);
         }
+        // group level on the wave itself: every class's sole-finding films, centroid shift x sqrt(n)
+        for (String cls : ds.allLabels()) {
+            List<float[]> of = eval.stream().filter(x -> x.labels().equals(Set.of(cls))).map(x -> emb.get(x.imageId())).toList();
+            if (of.size() < 3) continue;
+            float[] c = mean(of);
+            double b = 99; for (String l : vc.keySet()) b = Math.min(b, model.distance(c, vc.get(l)) / vs.get(l));
+            System.out.printf("wave group %-14s n=%3d shift %.3f z %.2f%n", cls, of.size(), b, b * Math.sqrt(of.size()));
+        }
         // how well the embedding groups the class: share of Edema among the 5 nearest films of an Edema film
         List<float[]> allE = eval.stream().map(x -> emb.get(x.imageId())).toList();
         double pur = 0; int cnt = 0;

@@ -123,6 +123,12 @@ final class EmergingDiseaseStory {
             // The stream's rescan and this process read the same embeddings and calibrate the same way: they must agree.
             retrospective.put("agreesWithInProcessScan", expected.retrieval().truePositives() == retroScore.truePositives()
                     && expected.retrieval().flagged() == retroScore.flagged());
+            // The class as a group, against the known classes' groups in the same films (why no single film of it is NOVELTY).
+            GroupShift.Result groups = GroupShift.measure(model, dataset, emerging, wave1, bySop, collector.embeddings);
+            json.put("groupShift", groups.json());
+            say.result("as a group: %s films' centroid at z %s from the nearest seen label's centre (known classes' at most %s);"
+                    + " stored embeddings lie %s label spreads from the same films embedded from their files",
+                    emerging, fmt(groups.emergingZ()), fmt(groups.knownMaxZ()), fmt(groups.storedVsFile()));
             VectorRetrieval.Control control = retrieval.control(classVector, CONTROL_DRAWS, CONTROL_SEED);
             retrospective.put("randomVectorControl", control.json());
             say.result("rescan of %d stored films: %d flagged RETROSPECTIVE_MATCH, precision %s, recall %s, AUROC %s", scanned.size(),
