@@ -21,7 +21,7 @@ import java.time.Duration;
 public record ClusterSettings(String topic, double radiusFactor, int minSize, Duration window, int memberCap, boolean enabled,
                               ClusterBasis basis, double explainedMargin) {
     /**
-     * NOVELTY: on the demo's model UNEXPLAINED clustered known-class films (its labels miss a quarter of their
+     * NOVELTY: on the demo's model UNEXPLAINED clustered known-class films (its labels miss 43% of the
      * films at their operating points) and not the held-out class (a known label claims most of its films);
      * see inference-stream/README.md, "Clusters of the unexplained".
      */
