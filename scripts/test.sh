@@ -78,5 +78,11 @@ r = e["retrospective"]
 assert r["agreesWithInProcessScan"], r
 assert r["alerts"] > 0 and e["live"]["alerts"] > 0, e
 assert r["auroc"] > r["randomVectorControl"]["auroc"], r
+# Clusters: films of known classes form no candidate disease. (The held-out class does not form one either on the demo's
+# model: a known label claims its films; inference-stream/README.md, "Clusters of the unexplained".)
+c = e["cluster"]
+print("demo: %d NOVELTY_CLUSTER alert(s), %d mostly of known-class films%s" % (c["clusters"], c["knownClassClusters"],
+      "; best cluster %d films, purity %s, recall %s" % (c["size"], c["purity"], c["recall"]) if "size" in c else ""))
+assert c["knownClassClusters"] == 0, c
 PY
 fi

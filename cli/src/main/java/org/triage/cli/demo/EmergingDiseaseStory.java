@@ -19,6 +19,9 @@ import org.triage.events.AlertType;
 import org.triage.platform.LocalStack;
 import org.triage.stream.InferenceStream;
 import org.triage.stream.cli.PrototypesCommand;
+import org.triage.stream.cluster.ClusterBasis;
+import org.triage.stream.cluster.ClusterSettings;
+import org.triage.stream.cluster.Explanation;
 import org.triage.trainer.data.GzslDataset;
 import org.triage.trainer.data.Sample;
 import picocli.CommandLine;
@@ -34,6 +37,12 @@ import picocli.CommandLine;
 final class EmergingDiseaseStory {
     private static final int CONTROL_DRAWS = 20;
     private static final long CONTROL_SEED = 20261203L;
+    /**
+     * Films no active label claims at its operating point (--cluster-basis UNEXPLAINED, margin 1), whatever basis the
+     * stream clusters on: how the class's films and the others compare on it is why that basis is not the default.
+     */
+    private static final Explanation NO_LABEL_FIRES = new Explanation(ClusterBasis.UNEXPLAINED, ClusterSettings.DEFAULT_EXPLAINED_MARGIN,
+            org.triage.stream.topology.StreamSettings.defaults().noveltyThreshold());
 
     /** What the story measured ({@link #json} is the summary's emergingDisease) and how long the films took to score. */
     record Outcome(Map<String, Object> json, double streamingSeconds) {
@@ -114,6 +123,12 @@ final class EmergingDiseaseStory {
             // The stream's rescan and this process read the same embeddings and calibrate the same way: they must agree.
             retrospective.put("agreesWithInProcessScan", expected.retrieval().truePositives() == retroScore.truePositives()
                     && expected.retrieval().flagged() == retroScore.flagged());
+            // The class as a group, against the known classes' groups in the same films (why no single film of it is NOVELTY).
+            GroupShift.Result groups = GroupShift.measure(model, dataset, emerging, wave1, bySop, collector.embeddings);
+            json.put("groupShift", groups.json());
+            say.result("as a group: %s films' centroid at z %s from the nearest seen label's centre (known classes' at most %s);"
+                    + " stored embeddings lie %s label spreads from the same films embedded from their files",
+                    emerging, fmt(groups.emergingZ()), fmt(groups.knownMaxZ()), fmt(groups.storedVsFile()));
             VectorRetrieval.Control control = retrieval.control(classVector, CONTROL_DRAWS, CONTROL_SEED);
             retrospective.put("randomVectorControl", control.json());
             say.result("rescan of %d stored films: %d flagged RETROSPECTIVE_MATCH, precision %s, recall %s, AUROC %s", scanned.size(),
@@ -146,12 +161,32 @@ final class EmergingDiseaseStory {
         Set<String> novel = collector.alertsOf(AlertType.NOVELTY).stream().map(Alert::getSopInstanceUid).collect(Collectors.toSet());
         m.put("positivesFlaggedNovel", (int) sops.stream().filter(shows).filter(novel::contains).count());
         m.put("otherFilmsFlaggedNovel", (int) sops.stream().filter(shows.negate()).filter(novel::contains).count());
+        m.put("positivesNoLabelFires", (int) sops.stream().filter(shows).filter(this::noLabelFires).count());
+        m.put("otherFilmsNoLabelFires", (int) sops.stream().filter(shows.negate()).filter(this::noLabelFires).count());
         // Novelty = nearest prototype distance / the typical one: how far the class's films sit from every known label.
         m.put("noveltyMedianPositives", DemoNumbers.round(median(sops.stream().filter(shows).toList())));
         m.put("noveltyMedianOthers", DemoNumbers.round(median(sops.stream().filter(shows.negate()).toList())));
         m.put("noveltyMedianSoleFinding", DemoNumbers.round(median(sops.stream()
                 .filter(s -> bySop.get(s).labels().equals(Set.of(emerging))).toList())));
         return m;
+    }
+
+    /** The stream's UNEXPLAINED test, applied to the film's finding: its distances, thresholds and novelty reference. */
+    private boolean noLabelFires(String sop) {
+        org.triage.events.Finding f = collector.findings.get(sop);
+        if (f == null || !(f.getNoveltyScore() > 0) || f.getLabels().isEmpty()) {
+            return false;
+        }
+        Map<String, Float> distances = new java.util.HashMap<>();
+        Map<String, Float> thresholds = new java.util.HashMap<>();
+        for (org.triage.events.LabelScore ls : f.getLabels()) {
+            distances.put(ls.getLabelId(), ls.getDistance());
+            if (ls.getThreshold() != null) {
+                thresholds.put(ls.getLabelId(), ls.getThreshold());
+            }
+        }
+        float ref = f.getLabels().get(0).getDistance() / f.getNoveltyScore(); // novelty = nearest / reference
+        return NO_LABEL_FIRES.unexplained(distances, thresholds, ref);
     }
 
     private double median(List<String> sops) {
@@ -165,6 +200,9 @@ final class EmergingDiseaseStory {
         List<Alert> clusters = collector.alertsOf(AlertType.NOVELTY_CLUSTER);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("clusters", clusters.size());
+        // A cluster most of whose members are films of known classes is a false candidate disease.
+        long ofKnown = clusters.stream().filter(a -> 2 * members(a).stream().filter(shows).count() < members(a).size()).count();
+        m.put("knownClassClusters", (int) ofKnown);
         Optional<Alert> best = clusters.stream().max(Comparator.comparingLong(a -> members(a).stream().filter(shows).count()));
         if (best.isEmpty()) {
             say.result("no novelty cluster: %s", explainNoCluster(before, shows));
@@ -176,8 +214,9 @@ final class EmergingDiseaseStory {
         m.put("size", members.size());
         m.put("purity", DemoNumbers.round(r.precision()));
         m.put("recall", DemoNumbers.round(r.recall()));
-        say.result("%d NOVELTY_CLUSTER alert(s); cluster %s has %d films, %s of them %s (recall %s of its films)",
-                clusters.size(), best.get().getCluster().getClusterId(), members.size(), fmt(r.precision()), emerging, fmt(r.recall()));
+        say.result("%d NOVELTY_CLUSTER alert(s); cluster %s has %d films, %s of them %s (recall %s of its films); %d cluster(s) mostly"
+                        + " of known-class films", clusters.size(), best.get().getCluster().getClusterId(), members.size(), fmt(r.precision()),
+                emerging, fmt(r.recall()), ofKnown);
         return m;
     }
 
@@ -217,12 +256,15 @@ final class EmergingDiseaseStory {
         return fits > 0 && close > 0 ? first.substring(0, fits) + first.substring(close) : first;
     }
 
-    /** Why no cluster: how far the class's films sat from the known labels compared with the others. */
+    /** Why no cluster: how far the class's films sat from the known labels, and how often no label fired on them, against the others. */
     private String explainNoCluster(Set<String> wave, Predicate<String> shows) {
-        double threshold = org.triage.stream.topology.StreamSettings.defaults().noveltyThreshold();
-        return String.format(Locale.ROOT, "%s films sat at novelty %s (median; other films %s; NOVELTY starts at %.1f), so"
-                        + " in this model's space they look like known labels, not like something new", emerging,
-                fmt(median(wave.stream().filter(shows).toList())), fmt(median(wave.stream().filter(shows.negate()).toList())), threshold);
+        long positives = wave.stream().filter(shows).count();
+        long others = wave.size() - positives;
+        return String.format(Locale.ROOT, "%s films sat at novelty %s (median; other films %s; NOVELTY starts at %.1f), and no label"
+                        + " fired on %d of %d of them against %d of %d other films: in this model's space a known label claims them",
+                emerging, fmt(median(wave.stream().filter(shows).toList())), fmt(median(wave.stream().filter(shows.negate()).toList())),
+                NO_LABEL_FIRES.noveltyThreshold(), wave.stream().filter(shows).filter(this::noLabelFires).count(), positives,
+                wave.stream().filter(shows.negate()).filter(this::noLabelFires).count(), others);
     }
 
     /**

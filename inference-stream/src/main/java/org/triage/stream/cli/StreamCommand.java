@@ -87,7 +87,7 @@ public final class StreamCommand implements Callable<Integer> {
     int rescanLookbackDays;
 
     @Option(names = "--cluster-min-size", defaultValue = "5",
-            description = "NOVELTY films close together form a cluster; it raises one NOVELTY_CLUSTER alert at this many films, updated as it grows (default ${DEFAULT-VALUE}).")
+            description = "Unexplained films close together form a cluster; it raises one NOVELTY_CLUSTER alert at this many films, updated as it grows (default ${DEFAULT-VALUE}).")
     int clusterMinSize;
 
     @Option(names = "--cluster-radius", defaultValue = "1.0",
@@ -98,7 +98,7 @@ public final class StreamCommand implements Callable<Integer> {
             description = "A cluster with no new film for this many days (film time) closes (default ${DEFAULT-VALUE}).")
     int clusterWindowDays;
 
-    @Option(names = "--no-clusters", description = "Do not cluster NOVELTY films (no <application-id>-novel-films topic).")
+    @Option(names = "--no-clusters", description = "Do not cluster unexplained films (no <application-id>-novel-films topic).")
     boolean noClusters;
 
     @Option(names = "--study-quiet-time-s", defaultValue = "60",
@@ -111,6 +111,16 @@ public final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--no-studies", description = "Do not group findings into study results (no study-results, no <application-id>-findings-by-study topic).")
     boolean noStudies;
+
+    @Option(names = "--cluster-basis", defaultValue = "NOVELTY",
+            description = "Films the clusterer groups: NOVELTY (far from every prototype) or UNEXPLAINED (no active label within its"
+                    + " threshold in force, nor, for a label without one, nearer than the NOVELTY ratio) (default ${DEFAULT-VALUE}).")
+    org.triage.stream.cluster.ClusterBasis clusterBasis;
+
+    @Option(names = "--cluster-explained-margin", defaultValue = "1.0",
+            description = "Under UNEXPLAINED, a label explains the films within this times its threshold (default ${DEFAULT-VALUE}:"
+                    + " exactly the films it fires on).")
+    double clusterExplainedMargin;
 
     @Override
     public Integer call() throws Exception {
@@ -125,7 +135,7 @@ public final class StreamCommand implements Callable<Integer> {
             }
             clusters = noClusters ? ClusterSettings.disabled()
                     : ClusterSettings.defaults(applicationId).withMinSize(clusterMinSize).withRadiusFactor(clusterRadius)
-                            .withWindow(Duration.ofDays(clusterWindowDays));
+                            .withWindow(Duration.ofDays(clusterWindowDays)).withBasis(clusterBasis, clusterExplainedMargin);
             studies = noStudies ? StudySettings.disabled()
                     : StudySettings.defaults(applicationId).withQuietTime(Duration.ofSeconds(studyQuietTimeS))
                             .withLateWindow(Duration.ofHours(studyLateWindowH));

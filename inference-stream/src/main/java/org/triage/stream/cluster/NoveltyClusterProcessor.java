@@ -2,7 +2,9 @@ package org.triage.stream.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -22,8 +24,8 @@ import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.ModelHolder;
 
 /**
- * The clusterer task: reads the one-partition novel-films topic (every NOVELTY film of every
- * instance, in one order), assigns each film with {@link NoveltyClusterer}, keeps the clusters in
+ * The clusterer task: reads the one-partition novel-films topic (every unexplained film of every
+ * instance, in one order, see {@link Explanation}), assigns each film with {@link NoveltyClusterer}, keeps the clusters in
  * a changelogged store (so a crash or a move to another instance resumes where the last commit
  * left it, under exactly-once) and sends the cluster's NOVELTY_CLUSTER alert, under the cluster's
  * one id, whenever a cluster at or above the alerting size grows.
@@ -35,6 +37,7 @@ public final class NoveltyClusterProcessor implements Processor<String, ImageEmb
 
     private final ClusterSettings settings;
     private final NoveltyClusterer clusterer;
+    private final Explanation explanation;
     private final ModelHolder models;
     private final StreamMetrics metrics;
     private final Severity severity;
@@ -48,7 +51,7 @@ public final class NoveltyClusterProcessor implements Processor<String, ImageEmb
     private String skippedLoggedFor;
 
     /**
-     * @param noveltyThreshold   the NOVELTY rule's ratio: a cluster alerts only while its centre is that far from every prototype
+     * @param noveltyThreshold   the NOVELTY rule's ratio: with the settings' basis, what makes a cluster's centre unexplained
      * @param prototypeStoreName the global prototype store; {@code prototypes} the batcher's projection cache
      */
     public NoveltyClusterProcessor(ClusterSettings settings, ModelHolder models, StreamMetrics metrics, Severity severity,
@@ -56,6 +59,7 @@ public final class NoveltyClusterProcessor implements Processor<String, ImageEmb
                                    org.triage.stream.topology.PrototypeCache prototypes, String sinkName) {
         this.settings = settings;
         this.clusterer = new NoveltyClusterer(settings, noveltyThreshold);
+        this.explanation = Explanation.of(settings, noveltyThreshold);
         this.prototypeStoreName = prototypeStoreName;
         this.prototypes = prototypes;
         this.models = models;
@@ -121,12 +125,17 @@ public final class NoveltyClusterProcessor implements Processor<String, ImageEmb
                     e.getModel().getName(), e.getModel().getVersion(), vector, e.getReceivedAt().toEpochMilli(), ref);
             var model = l.model();
             List<org.triage.stream.topology.ActivePrototype> active = prototypes.active(prototypeStore, model);
-            NoveltyClusterer.Outcome out = clusterer.assign(film, open, model::distance, point -> {
-                float best = Float.POSITIVE_INFINITY;
-                for (var ap : active) {
-                    best = Math.min(best, model.distance(point, ap.projection()));
+            // The centre is judged as the film was: by the labels in force now, with the thresholds the film was scored with.
+            Map<String, Float> thresholds = ThresholdsHeader.decode(record.headers());
+            NoveltyClusterer.Outcome out = clusterer.assign(film, open, model::distance, (NoveltyClusterer.CentreTest) centre -> {
+                if (active.isEmpty()) {
+                    return true; // every prototype withdrawn since the films were scored: nothing explains the centre
                 }
-                return best;
+                Map<String, Float> distances = new HashMap<>();
+                for (var ap : active) {
+                    distances.put(ap.labelId(), model.distance(centre, ap.projection()));
+                }
+                return explanation.unexplained(distances, thresholds, ref);
             });
             for (NoveltyCluster gone : out.expired()) {
                 store.delete(gone.id());

@@ -6,7 +6,7 @@ import java.util.List;
 import org.triage.stream.topology.Ids;
 
 /**
- * Online leader clustering of novel films, per model version: a film joins the nearest open
+ * Online leader clustering of unexplained films ({@link Explanation}), per model version: a film joins the nearest open
  * cluster of its model whose centroid lies within the cluster's join radius, else it seeds a new
  * one. The join radius starts at {@code R = radiusFactor x noveltyRef} (the model's typical
  * film-to-prototype distance, so it follows the model's scale) and, once a cluster has the
@@ -60,10 +60,21 @@ public final class NoveltyClusterer {
     }
 
     public Outcome assign(NovelFilm film, Collection<NoveltyCluster> open, Distance distance) {
-        return assign(film, open, distance, point -> Float.POSITIVE_INFINITY);
+        return assign(film, open, distance, (NearestPrototype) point -> Float.POSITIVE_INFINITY);
     }
 
+    /** A cluster whose centre is nearer than the NOVELTY ratio to some prototype does not alert. */
     public Outcome assign(NovelFilm film, Collection<NoveltyCluster> open, Distance distance, NearestPrototype nearestPrototype) {
+        return assign(film, open, distance, (CentreTest) centre -> nearestPrototype.distance(centre) >= noveltyThreshold * film.noveltyRef());
+    }
+
+    /** Whether a cluster's centre is itself unexplained by the labels in force ({@link Explanation}). */
+    @FunctionalInterface
+    public interface CentreTest {
+        boolean unexplained(float[] centre);
+    }
+
+    public Outcome assign(NovelFilm film, Collection<NoveltyCluster> open, Distance distance, CentreTest centreUnexplained) {
         List<NoveltyCluster> expired = new ArrayList<>();
         long cutoff = film.filmTime() - settings.window().toMillis();
         float radius = (float) (settings.radiusFactor() * film.noveltyRef());
@@ -124,9 +135,9 @@ public final class NoveltyClusterer {
             expired.add(gone);
             into = survivor;
         }
-        // Films at the edge of a known class are NOVELTY one by one and can lie close together; their
-        // centre, though, is explained by that label. Only a centre that is itself novel is a candidate disease.
-        boolean unexplained = nearestPrototype.distance(into.centroidView()) >= noveltyThreshold * film.noveltyRef();
+        // Films at the edge of a known class are unexplained one by one and can lie close together; their
+        // centre, though, is explained by that label. Only a centre that is itself unexplained is a candidate disease.
+        boolean unexplained = centreUnexplained.unexplained(into.centroidView());
         boolean raise = into.size() >= settings.minSize() && unexplained;
         if (raise) {
             into.markAlerted();

@@ -39,6 +39,10 @@ import org.triage.stream.alerting.AlertRule;
 import org.triage.stream.alerting.LabelMatchRule;
 import org.triage.stream.alerting.NoveltyRule;
 import org.triage.stream.alerting.ScoredFilm;
+import org.triage.stream.cluster.ClusterSettings;
+import org.triage.stream.cluster.Explanation;
+import org.triage.stream.cluster.NoveltyClusterProcessor;
+import org.triage.stream.cluster.ThresholdsHeader;
 import org.triage.schemas.Topics;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.BatchEmbedder;
@@ -74,7 +78,8 @@ public final class BatchingProcessor implements Processor<String, byte[], String
     private final java.util.function.Supplier<SourceReader> sourceReaders;
     /** What a scored film raises: decided by the rules, the batcher only forwards. */
     private final List<AlertRule> alertRules;
-    private final boolean clusterNovel;
+    /** Null: nothing is clustered. Otherwise which films go to the clusterer: those it calls unexplained. */
+    private final Explanation clustered;
     private final Lane lane;
     private SourceReader sourceReader;
     private InFlight inFlight;
@@ -104,22 +109,25 @@ public final class BatchingProcessor implements Processor<String, byte[], String
         this(settings, models, prototypeCache, deserializer, preprocessPool, inferencePool, metrics, sourceReaders, false);
     }
 
-    /** @param clusterNovel forward the embedding of every film behind a NOVELTY alert to the clusterer */
+    /** @param clusterNovel forward the embedding of every unexplained film (default cluster settings) to the clusterer */
     public BatchingProcessor(StreamSettings settings, ModelHolder models, PrototypeCache prototypeCache,
                              Deserializer<RadiographEvent> deserializer, ExecutorService preprocessPool,
                              ExecutorService inferencePool, StreamMetrics metrics,
                              java.util.function.Supplier<SourceReader> sourceReaders, boolean clusterNovel) {
         this(Lane.ROUTINE, settings, models, prototypeCache, deserializer, preprocessPool, inferencePool, metrics, sourceReaders,
-                clusterNovel);
+                clusterNovel ? Explanation.of(ClusterSettings.disabled(), settings.noveltyThreshold()) : null);
     }
 
-    /** @param lane whose stores it uses and whose sinks it forwards to */
+    /**
+     * @param lane      whose stores it uses and whose sinks it forwards to
+     * @param clustered which films go to the clusterer (null: none)
+     */
     public BatchingProcessor(Lane lane, StreamSettings settings, ModelHolder models, PrototypeCache prototypeCache,
                              Deserializer<RadiographEvent> deserializer, ExecutorService preprocessPool,
                              ExecutorService inferencePool, StreamMetrics metrics,
-                             java.util.function.Supplier<SourceReader> sourceReaders, boolean clusterNovel) {
+                             java.util.function.Supplier<SourceReader> sourceReaders, Explanation clustered) {
         this.lane = lane;
-        this.clusterNovel = clusterNovel;
+        this.clustered = clustered;
         this.settings = settings;
         this.models = models;
         this.prototypeCache = prototypeCache;
@@ -526,7 +534,7 @@ public final class BatchingProcessor implements Processor<String, byte[], String
             try {
                 Scorer.Scored scored = Scorer.score(embedding, active, model, thresholds);
                 float novelty = novelty(scored.nearestDistance(), noveltyRef);
-                emit(item, modelRef, embedding, scored, novelty, noveltyRef, byLabel, batchSize, scoredAt);
+                emit(item, modelRef, embedding, scored, novelty, noveltyRef, byLabel, batchSize, scoredAt, thresholds);
                 for (LabelScore ls : scored.labels()) {
                     labelSketches.get(ls.getLabelId()).add(ls.getDistance());
                 }
@@ -570,7 +578,7 @@ public final class BatchingProcessor implements Processor<String, byte[], String
     }
 
     private void emit(Item item, ModelRef modelRef, float[] embedding, Scorer.Scored scored, float novelty, float noveltyRef,
-                      Map<String, ActivePrototype> byLabel, int batchSize, long scoredAt) {
+                      Map<String, ActivePrototype> byLabel, int batchSize, long scoredAt, Map<String, Float> thresholds) {
         RadiographEvent ev = item.event;
         String sop = ev.getSopInstanceUid();
         long ts = item.pending.timestamp();
@@ -608,15 +616,26 @@ public final class BatchingProcessor implements Processor<String, byte[], String
             for (Alert alert : rule.alerts(film)) {
                 context.forward(new Record<String, Object>(alert.getAlertId(), alert, ts), lane.alertsSink());
                 metrics.alert(alert.getType().name(), alert.getLabelId());
-                if (clusterNovel && alert.getType() == org.triage.events.AlertType.NOVELTY) {
-                    // The reference travels with the film: the clusterer's radius is relative to the scale the film was judged on.
-                    RecordHeaders h = new RecordHeaders();
-                    h.add(org.triage.stream.cluster.NoveltyClusterProcessor.NOVELTY_REF_HEADER,
-                            Float.toString(noveltyRef).getBytes(StandardCharsets.US_ASCII));
-                    context.forward(new Record<String, Object>(sop, emb, ts, h), lane.novelFilmsSink());
-                }
             }
         }
+        // Whether the film goes to the clusterer is decided apart from its alerts: a film no label explains
+        // need not be NOVELTY (far from every prototype) and raises no alert of its own; its group may.
+        if (clustered != null && Float.isFinite(noveltyRef) && clustered.unexplained(distances(scored), thresholds, noveltyRef)) {
+            // The reference and the thresholds travel with the film: the clusterer's radius is relative to the
+            // scale the film was judged on, and it judges a cluster's centre with the same thresholds.
+            RecordHeaders h = new RecordHeaders();
+            h.add(NoveltyClusterProcessor.NOVELTY_REF_HEADER, Float.toString(noveltyRef).getBytes(StandardCharsets.US_ASCII));
+            h.add(ThresholdsHeader.HEADER, ThresholdsHeader.encode(thresholds));
+            context.forward(new Record<String, Object>(sop, emb, ts, h), lane.novelFilmsSink());
+        }
+    }
+
+    private static Map<String, Float> distances(Scorer.Scored scored) {
+        Map<String, Float> out = new HashMap<>();
+        for (LabelScore ls : scored.labels()) {
+            out.put(ls.getLabelId(), ls.getDistance());
+        }
+        return out;
     }
 
     private DistanceSketch loadSketch(String modelRef, String label) {

@@ -15,6 +15,7 @@ import org.triage.events.LabelPrototype;
 import org.triage.events.RadiographEvent;
 import org.triage.schemas.Topics;
 import org.triage.stream.cluster.ClusterSettings;
+import org.triage.stream.cluster.Explanation;
 import org.triage.stream.cluster.NoveltyClusterProcessor;
 import org.triage.stream.metrics.StreamMetrics;
 import org.triage.stream.model.ModelHolder;
@@ -32,7 +33,7 @@ import org.triage.stream.thumbnail.ThumbnailWriter;
  *                                   └─► radiographs-dlq (original bytes + error headers)
  *  radiographs (bytes) ─► thumbnailer ─► ThumbnailSink (off the stream thread) ─► thumbnails
  *  label-prototypes ─► prototype validator ─► global prototype store (read by the batcher)
- *  batcher ─(NOVELTY films)─► <app>-novel-films (1 partition) ─► clusterer ─► alerts (NOVELTY_CLUSTER)
+ *  batcher ─(unexplained films)─► <app>-novel-films (1 partition) ─► clusterer ─► alerts (NOVELTY_CLUSTER)
  *                                                  [novelty-clusters store, changelog]
  *
  *  STAT lane, application <app>-stat:
@@ -147,7 +148,8 @@ public final class StreamTopology {
         // Bytes in, deserialized by the processor: a registry outage is retried there, not DLQ'd by a handler.
         t.addSource(lane.source(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), lane.topic());
         t.addProcessor(lane.batcher(), () -> new BatchingProcessor(lane, settings, models, cache, radiographSerde.deserializer(),
-                preprocessPool, settings.pipelined() ? inferencePool : null, metrics, sourceReaders, clusters.enabled()), lane.source());
+                preprocessPool, settings.pipelined() ? inferencePool : null, metrics, sourceReaders,
+                clusters.enabled() ? Explanation.of(clusters, settings.noveltyThreshold()) : null), lane.source());
         t.addStateStore(pendingStore, lane.batcher());
         t.addStateStore(sketchStore, lane.batcher());
         t.addSink(lane.findingsSink(), Topics.FINDINGS, Serdes.String().serializer(), findingSerde.serializer(), lane.batcher());

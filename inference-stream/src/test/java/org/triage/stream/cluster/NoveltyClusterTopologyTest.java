@@ -199,6 +199,102 @@ class NoveltyClusterTopologyTest {
                 "explained now: no NOVELTY, the cluster stops growing at " + before);
     }
 
+    /**
+     * A class that lies between two known labels, nearer to them than the NOVELTY ratio (so none of its
+     * films is NOVELTY) but outside both labels' thresholds: under the default basis its films are
+     * unexplained and form one cluster alert; the known films, within their labels' thresholds, do not.
+     * Under the NOVELTY basis the same films form no cluster, which is why UNEXPLAINED is the default.
+     */
+    @Test
+    void aClassBetweenKnownLabelsThatNoLabelClaimsFormsAClusterWithoutNoveltyAlerts() {
+        Map<ClusterBasis, List<Alert>> byBasis = new LinkedHashMap<>();
+        Set<String> unnamed = new HashSet<>();
+        for (ClusterBasis basis : ClusterBasis.values()) {
+            ClusterSettings clusters = new ClusterSettings(NOVEL_TOPIC, ClusterSettings.DEFAULT_RADIUS_FACTOR, 5,
+                    java.time.Duration.ofDays(7), 200, true).withBasis(basis, ClusterSettings.DEFAULT_EXPLAINED_MARGIN);
+            byBasis.put(basis, runBetween(clusters, unnamed));
+        }
+        List<Alert> out = byBasis.get(ClusterBasis.UNEXPLAINED);
+        assertTrue(out.stream().noneMatch(a -> a.getType() == AlertType.NOVELTY && unnamed.contains(a.getSopInstanceUid().toString())),
+                "the class's films are near known prototypes: not NOVELTY");
+        Map<String, Alert> latest = new LinkedHashMap<>();
+        Set<String> facts = new HashSet<>();
+        for (Alert a : out) {
+            assertTrue(facts.add(a.getAlertId() + "@" + (a.getCluster() == null ? "" : a.getCluster().getSize())), "one alert per fact");
+            if (a.getType() == AlertType.NOVELTY_CLUSTER) {
+                latest.put(a.getAlertId(), a);
+            }
+        }
+        assertEquals(1, latest.size(), "one cluster alert: " + latest.keySet());
+        List<String> members = latest.values().iterator().next().getCluster().getMembers().stream().map(CharSequence::toString).toList();
+        long ofUnnamed = members.stream().filter(unnamed::contains).count();
+        double purity = (double) ofUnnamed / members.size();
+        double recall = (double) ofUnnamed / unnamed.size();
+        System.out.printf("class between known labels: %d films, none NOVELTY; cluster of %d, purity %.3f, recall %.3f%n", unnamed.size(),
+                members.size(), purity, recall);
+        assertTrue(purity >= 0.95, "purity " + purity);
+        assertTrue(recall >= 0.9, "recall " + recall);
+        assertTrue(byBasis.get(ClusterBasis.NOVELTY).stream().noneMatch(a -> a.getType() == AlertType.NOVELTY_CLUSTER),
+                "under the NOVELTY basis the class is not seen at all");
+    }
+
+    /** 400 films: A and B (SEEN, ABSOLUTE 0.7) and, every 5th after a warm-up, a class near both with no prototype. */
+    private List<Alert> runBetween(ClusterSettings clusters, Set<String> unnamed) {
+        StreamSettings settings = StreamSettings.defaults().withBatching(8, 1000).withPreprocessThreads(2).withSketch(64, 16)
+                .withPipelined(false);
+        DlqSink sink = (key, value, stage, error, topic, partition, offset) -> {
+            throw new AssertionError("nothing goes to the DLQ here: " + stage + " " + error);
+        };
+        var topology = StreamTopology.build(settings, clusters, new PlainAvroSerdes(), models, new PrototypeCache(), pool, null, metrics,
+                sink, (sop, image) -> { }, () -> null);
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "cluster-test-" + clusters.basis());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(clusters.basis().name()).toString());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ErrorHandlers.Deserialization.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ErrorHandlers.Processing.class);
+        p.put(ErrorHandlers.DLQ_SINK_CONFIG, sink);
+        p.put(ErrorHandlers.METRICS_CONFIG, metrics);
+        try (TopologyTestDriver d = new TopologyTestDriver(topology, p, Instant.ofEpochMilli(1_000_000))) {
+            var eventSerializer = PlainAvroSerdes.serde(RadiographEvent.class).serializer();
+            TestInputTopic<String, byte[]> radiographs = d.createInputTopic(Topics.RADIOGRAPHS, Serdes.String().serializer(),
+                    Serdes.ByteArray().serializer());
+            TestInputTopic<String, LabelPrototype> prototypes = d.createInputTopic(Topics.LABEL_PROTOTYPES, Serdes.String().serializer(),
+                    PlainAvroSerdes.serde(LabelPrototype.class).serializer());
+            TestOutputTopic<String, Alert> alerts = d.createOutputTopic(Topics.ALERTS, Serdes.String().deserializer(),
+                    PlainAvroSerdes.serde(Alert.class).deserializer());
+            models.swap(new FakeEmbedder("v1", DIM));
+            float[] protoA = axis(0, 1f);
+            float[] protoB = axis(1, 1f);
+            // Known films lie about 0.48 from their prototype (sd 0.12 in 16-d), the class's about 0.82 from both:
+            // 1.7 x the typical nearest distance (NOVELTY needs 2), beyond both thresholds (0.7).
+            float[] centreC = axis(2, 0.4f);
+            centreC[0] = 0.5f;
+            centreC[1] = 0.5f;
+            prototypes.pipeInput("A", Events.prototype("A", PrototypeKind.SEEN, ThresholdMode.ABSOLUTE, 0.7, false, protoA));
+            prototypes.pipeInput("B", Events.prototype("B", PrototypeKind.SEEN, ThresholdMode.ABSOLUTE, 0.7, false, protoB));
+            Random rnd = new Random(23);
+            for (int i = 0; i < 400; i++) {
+                String sop = "film-" + i;
+                boolean isNew = i >= 80 && i % 5 == 0;
+                float[] centre = isNew ? centreC : i % 2 == 0 ? protoA : protoB;
+                double sd = isNew ? 0.03 : 0.12;
+                if (isNew) {
+                    unnamed.add(sop);
+                }
+                float[] v = new float[DIM];
+                for (int k = 0; k < DIM; k++) {
+                    v[k] = centre[k] + (float) (sd * rnd.nextGaussian());
+                }
+                radiographs.pipeInput(sop, eventSerializer.serialize(Topics.RADIOGRAPHS,
+                        Events.radiograph(sop, FakeEmbedder.image(v), 1_000_000L + 1000L * i)));
+            }
+            d.advanceWallClockTime(java.time.Duration.ofSeconds(5));
+            return alerts.readValuesToList();
+        }
+    }
+
     private static LabelPrototype sharedSpace(String id, String model, List<Float> point) {
         LabelPrototype p = Events.prototype(id, PrototypeKind.UNSEEN, ThresholdMode.ABSOLUTE, 0.4, false, 1f);
         p.setVector(new java.util.ArrayList<>());
