@@ -137,6 +137,20 @@ public final class PhantomGenerator {
         return ChestRenderer.develop(canvas, an, noiseRng);
     }
 
+    /**
+     * One film showing {@code findings}, which may be any attribute combination, in the catalog or not: for the demo's
+     * never-described pattern, rendered by the same painter as the dataset (never part of it, its training or its
+     * evaluation). The film depends only on (seed, index); stream 2 keeps it apart from the dataset's films of the same seed.
+     */
+    public static byte[] renderFilm(List<PhantomClass> findings, long seed, long index, int size) {
+        return render(findings, new SplittableRandom(mix(seed, 2, index)), size);
+    }
+
+    /** {@link #renderFilm}'s pixels as an 8-bit grey PNG, as the dataset's films are stored. */
+    public static void writeFilm(Path file, byte[] pixels, int size) throws IOException {
+        writePng(file, pixels, size);
+    }
+
     static void writePng(Path file, byte[] pixels, int size) throws IOException {
         BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setDataElements(0, 0, size, size, pixels);

@@ -26,6 +26,21 @@ import org.triage.trainer.data.GzslDataset;
 import org.triage.trainer.data.Sample;
 
 class PhantomGeneratorTest {
+    @Test
+    void rendersAnAttributeCombinationOutsideTheCatalogDeterministically() {
+        PhantomClass unnamed = new PhantomClass("Unnamed", true, List.of("lucent", "linear", "large", "ill-defined", "central", "bilateral"), 1);
+        assertTrue(PhantomCatalog.CLASSES.stream().noneMatch(c -> c.attributes().equals(unnamed.attributes())));
+        byte[] a = PhantomGenerator.renderFilm(List.of(unnamed), 7, 3, 64);
+        assertArrayEquals(a, PhantomGenerator.renderFilm(List.of(unnamed), 7, 3, 64));
+        assertEquals(64 * 64, a.length);
+        // Same (seed, index) without the finding: the same patient and noise, so only the finding differs.
+        byte[] none = PhantomGenerator.renderFilm(List.of(), 7, 3, 64);
+        int changed = 0;
+        for (int i = 0; i < a.length; i++) changed += a[i] != none[i] ? 1 : 0;
+        assertTrue(changed > 20, "the finding changes " + changed + " pixels");
+        assertFalse(java.util.Arrays.equals(a, PhantomGenerator.renderFilm(List.of(unnamed), 7, 4, 64)));
+    }
+
     private static PhantomConfig small(Path out, long seed, int threads, boolean preview) {
         return new PhantomConfig(out, seed, 32, 40, 10, 40, threads, 0.03, 0.35, 64, preview);
     }
