@@ -107,7 +107,7 @@ class DeidentifierTest {
         assertEquals(new DateShifter(KEY, true).offsetDays(id.patientPseudonym()), id.dateOffsetDays());
         ReidentificationStore.Entry e = id.reidentification();
         assertEquals(new ReidentificationStore.Entry(id.sopInstanceUid(), id.studyInstanceUid(), id.seriesInstanceUid(), "1.2.3.4.5",
-                "1.2.3.4", "1.2.3.4.1", "ACC123", "PID9", "HOSP-A", id.dateOffsetDays()), e);
+                "1.2.3.4", "1.2.3.4.1", "ACC123", "PID9", "HOSP-A", id.dateOffsetDays(), Uids.DX_PRESENTATION), e);
 
         byte[] longId = new DatasetBuilder().str(0x00080018, "UI", "1.2.3").str(0x00100020, "LO", "X".repeat(200))
                 .raw(0x7FE00010, "OW", new byte[8], 8).part10(Uids.DX_PRESENTATION, "1.2.3");
