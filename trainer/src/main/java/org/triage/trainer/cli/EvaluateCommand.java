@@ -34,6 +34,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--control-random-unseen", description = "control run: unseen class vectors replaced by random vectors of the same norm (expect unseen mean ~0.5)")
     boolean control;
 
+    @Option(names = "--control-kind", defaultValue = "seen-gaussian",
+            description = "with the control: seen-gaussian (draws from the seen class vectors' mean and covariance) | permuted (the unseen vector's "
+                    + "coordinates shuffled) | gaussian (a Gaussian vector of the same norm: biased low, kept for comparison); default ${DEFAULT-VALUE}")
+    String controlKind;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed of the control's random vectors")
     long seed;
 
@@ -48,7 +53,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         TrainCommand.configureThreads(n);
         try (TrainedModel m = TrainedModel.load(model)) {
             GzslDataset dataset = GzslDataset.open(data);
-            EvaluationReport r = Evaluator.evaluate(m, dataset, split, control, seed, controlDraws, n, batchSize);
+            EvaluationReport r = Evaluator.evaluate(m, dataset, split, control ? Evaluator.ControlKind.fromId(controlKind) : null, seed,
+                    controlDraws, n, batchSize);
             r.putExtra("model", model.toAbsolutePath().toString());
             r.write(report);
             r.printTable(System.out);

@@ -39,6 +39,55 @@ public final class Evaluator {
      */
     public static EvaluationReport evaluate(TrainedModel model, GzslDataset data, String split, boolean controlRandomUnseen, long seed,
             int controlDraws, int threads, int batchSize) {
+        return evaluate(model, data, split, controlRandomUnseen ? ControlKind.DEFAULT : null, seed, controlDraws, threads, batchSize);
+    }
+
+    /**
+     * How the control replaces each unseen class vector. The control asks: with class vectors that carry no information
+     * about the unseen class, does the unseen mean fall to chance? It is only neutral when the replacement looks like a
+     * class vector to the semantic MLP; otherwise it measures where the MLP sends inputs unlike its training data.
+     */
+    public enum ControlKind {
+        /** A Gaussian vector of the replaced vector's L2 norm (the control up to this change; biased low, see the README). */
+        GAUSSIAN("gaussian"),
+        /** The replaced vector's own coordinates in a random order (same values, same norm, no class structure). */
+        PERMUTED("permuted"),
+        /**
+         * A draw from the Gaussian fitted to the seen class vectors (their mean plus a random combination of their deviations
+         * from it, i.e. the seen vectors' mean and covariance): in the region the semantic MLP was trained on, unrelated to
+         * any unseen class.
+         */
+        SEEN_GAUSSIAN("seen-gaussian");
+
+        /** The kind {@code --control-random-unseen} uses unless {@code --control-kind} says otherwise. */
+        public static final ControlKind DEFAULT = SEEN_GAUSSIAN;
+
+        private final String id;
+
+        ControlKind(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static ControlKind fromId(String id) {
+            for (ControlKind k : values()) {
+                if (k.id.equalsIgnoreCase(id)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("--control-kind must be one of gaussian, permuted, seen-gaussian; got '" + id + "'");
+        }
+    }
+
+    /**
+     * @param control null for the plain evaluation; else how the control's unseen vectors are drawn
+     */
+    public static EvaluationReport evaluate(TrainedModel model, GzslDataset data, String split, ControlKind control, long seed,
+            int controlDraws, int threads, int batchSize) {
+        boolean controlRandomUnseen = control != null;
         if (controlDraws < 1 || controlDraws > 1000) {
             throw new IllegalArgumentException("--control-draws must be between 1 and 1000, got " + controlDraws);
         }
@@ -57,7 +106,7 @@ public final class Evaluator {
                     + model.config().classVectorDim());
         }
         Set<String> unseen = Set.copyOf(unseenLabels);
-        float[][] vectors = classVectors(data, labels, unseen, controlRandomUnseen, seed);
+        float[][] vectors = classVectors(data, labels, unseen, control, seed);
         List<Sample> samples = data.requireImages(split);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
             Thread t = new Thread(r, "preprocess");
@@ -75,12 +124,13 @@ public final class Evaluator {
             report.putExtra("controlRandomUnseen", controlRandomUnseen);
             if (controlRandomUnseen) {
                 report.putExtra("controlSeed", seed);
+                report.putExtra("controlKind", control.id());
             }
             if (controlRandomUnseen && controlDraws > 1) {
                 double[] means = new double[controlDraws];
                 means[0] = report.unseenMean();
                 for (int d = 1; d < controlDraws; d++) {
-                    float[][] cls = model.projectClassVectors(classVectors(data, labels, unseen, true, seed + d));
+                    float[][] cls = model.projectClassVectors(classVectors(data, labels, unseen, control, seed + d));
                     means[d] = GzslEvaluation.evaluate(samples, labels, unseen, Scoring.scores(imgEmb, cls, model.config().distanceFunction()))
                             .unseenMean();
                 }
@@ -97,15 +147,68 @@ public final class Evaluator {
         }
     }
 
-    /** The labels' class vectors; with the control, each unseen one replaced by a random vector of its norm (seeded). */
-    private static float[][] classVectors(GzslDataset data, List<String> labels, Set<String> unseen, boolean control, long seed) {
+    /** The labels' class vectors; with the control, each unseen one replaced by a draw of the given kind (seeded). */
+    static float[][] classVectors(GzslDataset data, List<String> labels, Set<String> unseen, ControlKind control, long seed) {
         float[][] vectors = new float[labels.size()][];
+        List<float[]> seenVectors = new ArrayList<>();
+        for (String l : labels) {
+            if (!unseen.contains(l)) {
+                seenVectors.add(data.classVector(l));
+            }
+        }
         Random rng = new Random(seed);
         for (int i = 0; i < labels.size(); i++) {
             float[] v = data.classVector(labels.get(i));
-            vectors[i] = control && unseen.contains(labels.get(i)) ? randomSameNorm(v, rng) : v;
+            if (control == null || !unseen.contains(labels.get(i))) {
+                vectors[i] = v;
+            } else {
+                vectors[i] = switch (control) {
+                    case GAUSSIAN -> randomSameNorm(v, rng);
+                    case PERMUTED -> permuted(v, rng);
+                    case SEEN_GAUSSIAN -> seenGaussian(seenVectors, rng);
+                };
+            }
         }
         return vectors;
+    }
+
+    static float[] permuted(float[] v, Random rng) {
+        int[] p = GzslTrainer.permutation(v.length, rng);
+        float[] r = new float[v.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = v[p[i]];
+        }
+        return r;
+    }
+
+    /** mean + sum_k z_k (s_k - mean) / sqrt(S-1), z ~ N(0,1): a draw from N(mean, sample covariance) of the seen vectors. */
+    static float[] seenGaussian(List<float[]> seen, Random rng) {
+        if (seen.size() < 2) {
+            throw new IllegalArgumentException("the seen-gaussian control needs at least two seen class vectors");
+        }
+        int d = seen.get(0).length;
+        double[] mean = new double[d];
+        for (float[] s : seen) {
+            for (int i = 0; i < d; i++) {
+                mean[i] += s[i];
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            mean[i] /= seen.size();
+        }
+        double[] x = mean.clone();
+        double scale = 1 / Math.sqrt(seen.size() - 1);
+        for (float[] s : seen) {
+            double z = rng.nextGaussian() * scale;
+            for (int i = 0; i < d; i++) {
+                x[i] += z * (s[i] - mean[i]);
+            }
+        }
+        float[] r = new float[d];
+        for (int i = 0; i < d; i++) {
+            r[i] = (float) x[i];
+        }
+        return r;
     }
 
     static float[] randomSameNorm(float[] v, Random rng) {
