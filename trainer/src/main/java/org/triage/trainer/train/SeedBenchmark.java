@@ -49,7 +49,8 @@ public final class SeedBenchmark {
 
     /** One training run's results (no wall-clock values: these must repeat exactly). */
     public record Run(long phantomSeed, long trainSeed, int selectedEpoch, double valSeen, double seen, double unseen, double harmonic,
-            double controlAverage, double controlSd, Map<String, Double> perClass, List<String> unseenLabels) {}
+            double controlAverage, double controlSd, Map<String, Double> perClass, List<String> unseenLabels,
+            Map<String, Double> otherControls) {}
 
     private final TrainSettings base;
     private final PhantomSize phantom;
@@ -86,13 +87,18 @@ public final class SeedBenchmark {
         Map<String, Double> seconds = new LinkedHashMap<>();
         try {
             Files.createDirectories(work);
+            Map<Long, GzslDataset> datasets = new LinkedHashMap<>();
             for (long ps : phantomSeeds) {
                 Path dataDir = work.resolve("phantom-" + ps);
                 long t0 = System.nanoTime();
                 generate(dataDir, ps);
                 seconds.put("phantom-" + ps, (System.nanoTime() - t0) / 1e9);
-                GzslDataset data = GzslDataset.open(dataDir);
-                for (long ts : trainSeeds) {
+                datasets.put(ps, GzslDataset.open(dataDir));
+            }
+            // training seed outermost: a benchmark stopped early has already covered every phantom once
+            for (long ts : trainSeeds) {
+                for (long ps : phantomSeeds) {
+                    GzslDataset data = datasets.get(ps);
                     Path modelDir = work.resolve("model-p" + ps + "-t" + ts);
                     deleteTree(modelDir); // every run trains from scratch: a stale checkpoint must not leak into the table
                     TrainSettings s = new TrainSettings(base.arch(), base.preprocess(), base.distance(), base.hyper().withSeed(ts), base.threads(),
@@ -103,15 +109,27 @@ public final class SeedBenchmark {
                     GzslTrainer.Result tr = new GzslTrainer(s, err).train(data, modelDir, false);
                     seconds.put("train-p" + ps + "-t" + ts, (System.nanoTime() - t1) / 1e9);
                     try (TrainedModel m = TrainedModel.load(modelDir)) {
-                        EvaluationReport r = Evaluator.evaluate(m, data, "test", false, 1, 1, base.threads(), 64);
+                        EvaluationReport r = Evaluator.evaluate(m, data, "test", (Evaluator.ControlKind) null, 1, 1, base.threads(), 64);
                         r.write(modelDir.resolve("report").resolve("report.json"));
-                        EvaluationReport c = Evaluator.evaluate(m, data, "test", controlKind, 1, controlDraws, base.threads(), 64);
-                        c.write(modelDir.resolve("control").resolve("report.json"));
-                        double cAvg = controlDraws > 1 ? (Double) c.extra("controlUnseenMeanAverage") : c.unseenMean();
-                        double cSd = controlDraws > 1 ? (Double) c.extra("controlUnseenMeanSd") : Double.NaN;
+                        Map<String, Double> others = new LinkedHashMap<>();
+                        double cAvg = Double.NaN;
+                        double cSd = Double.NaN;
+                        // the chosen control, and the other kinds beside it (what the README's diagnosis compares)
+                        for (Evaluator.ControlKind k : Evaluator.ControlKind.values()) {
+                            EvaluationReport c = Evaluator.evaluate(m, data, "test", k, 1, controlDraws, base.threads(), 64);
+                            double avg = controlDraws > 1 ? (Double) c.extra("controlUnseenMeanAverage") : c.unseenMean();
+                            if (k == controlKind) {
+                                c.write(modelDir.resolve("control").resolve("report.json"));
+                                cAvg = avg;
+                                cSd = controlDraws > 1 ? (Double) c.extra("controlUnseenMeanSd") : Double.NaN;
+                            } else {
+                                others.put(k.id(), avg);
+                            }
+                        }
                         runs.add(new Run(ps, ts, tr.selectedEpoch() + 1, tr.selectedValidation(), r.seenMean(), r.unseenMean(), r.harmonicMean(), cAvg,
-                                cSd, r.perClass(), r.unseenLabels()));
+                                cSd, r.perClass(), r.unseenLabels(), others));
                     }
+                    runs.sort(Comparator.comparingLong(Run::phantomSeed).thenComparingLong(Run::trainSeed));
                     write(work, runs, seconds);
                 }
             }
@@ -157,6 +175,8 @@ public final class SeedBenchmark {
             o.put("harmonicMean", r.harmonic());
             o.put("controlUnseenMeanAverage", r.controlAverage());
             o.put("controlUnseenMeanSd", r.controlSd());
+            ObjectNode oc = o.putObject("otherControlKinds");
+            r.otherControls().forEach(oc::put);
             ObjectNode pc = o.putObject("perClass");
             r.perClass().forEach(pc::put);
         }
@@ -230,13 +250,17 @@ public final class SeedBenchmark {
         List<String> unseen = runs.isEmpty() ? List.of() : runs.get(0).unseenLabels();
         b.append("| phantom seed | training seed | epoch (val seen) | seen mean | unseen mean | harmonic | control (").append(controlDraws)
                 .append(" draws, sd) |");
+        List<String> others = runs.isEmpty() ? List.of() : List.copyOf(runs.get(0).otherControls().keySet());
+        others.forEach(o -> b.append(" control ").append(o).append(" |"));
         unseen.forEach(u -> b.append(' ').append(u).append(" |"));
         b.append("\n|---|---|---|---|---|---|---|");
+        others.forEach(o -> b.append("---|"));
         unseen.forEach(u -> b.append("---|"));
         b.append('\n');
         for (Run r : runs) {
             b.append(String.format(Locale.ROOT, "| %d | %d | %d (%.4f) | %.4f | %.4f | %.4f | %.4f (%.4f) |", r.phantomSeed(), r.trainSeed(), r.selectedEpoch(),
                     r.valSeen(), r.seen(), r.unseen(), r.harmonic(), r.controlAverage(), r.controlSd()));
+            others.forEach(o -> b.append(String.format(Locale.ROOT, " %.4f |", r.otherControls().get(o))));
             unseen.forEach(u -> b.append(String.format(Locale.ROOT, " %.4f |", r.perClass().get(u))));
             b.append('\n');
         }
@@ -245,6 +269,10 @@ public final class SeedBenchmark {
             for (String k : List.of("seenMean", "unseenMean", "harmonicMean", "controlUnseenMeanAverage")) {
                 double[] v = runs.stream().mapToDouble(r -> value(r, k)).toArray();
                 b.append(String.format(Locale.ROOT, " **%.4f** |", stat.equals("mean") ? mean(v) : sd(v)));
+            }
+            for (String o : others) {
+                double[] v = runs.stream().mapToDouble(r -> r.otherControls().get(o)).toArray();
+                b.append(String.format(Locale.ROOT, " %.4f |", stat.equals("mean") ? mean(v) : sd(v)));
             }
             for (String u : unseen) {
                 double[] v = runs.stream().mapToDouble(r -> r.perClass().get(u)).toArray();
