@@ -39,6 +39,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "coordinates shuffled) | gaussian (a Gaussian vector of the same norm: biased low, kept for comparison); default ${DEFAULT-VALUE}")
     String controlKind;
 
+    @Option(names = "--score-centering", defaultValue = "none",
+            description = "none (score = -distance, the stream's) | seen-mean (minus the image's mean score over the seen labels; the control is "
+                    + "scored the same way); default ${DEFAULT-VALUE}")
+    String scoreCentering;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed of the control's random vectors")
     long seed;
 
@@ -47,6 +52,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "(the report's metrics stay the --seed draw; default ${DEFAULT-VALUE})")
     int controlDraws;
 
+    static boolean centering(String id) {
+        return switch (id.toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> false;
+            case "seen-mean" -> true;
+            default -> throw new IllegalArgumentException("--score-centering must be none or seen-mean, got '" + id + "'");
+        };
+    }
+
     @Override
     public Integer call() {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -54,7 +67,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         try (TrainedModel m = TrainedModel.load(model)) {
             GzslDataset dataset = GzslDataset.open(data);
             EvaluationReport r = Evaluator.evaluate(m, dataset, split, control ? Evaluator.ControlKind.fromId(controlKind) : null, seed,
-                    controlDraws, n, batchSize);
+                    controlDraws, n, batchSize, centering(scoreCentering));
             r.putExtra("model", model.toAbsolutePath().toString());
             r.write(report);
             r.printTable(System.out);

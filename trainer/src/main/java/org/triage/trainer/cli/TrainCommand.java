@@ -113,6 +113,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--control-kind", defaultValue = "seen-gaussian", description = "--benchmark: the control's vectors, as 'triage evaluate --control-kind' (default ${DEFAULT-VALUE})")
     String controlKind;
 
+    @Option(names = "--benchmark-reuse-models", description = "--benchmark: keep model folders of finished runs with the same settings (evaluate only)")
+    boolean benchmarkReuse;
+
     @Mixin
     TrainingOptions training;
 
@@ -203,7 +206,7 @@ public final class TrainCommand implements Callable<Integer> {
         SeedBenchmark b = new SeedBenchmark(settings, size,
                 benchmarkPhantomSeeds != null ? benchmarkPhantomSeeds : SeedBenchmark.DEFAULT_PHANTOM_SEEDS,
                 benchmarkTrainSeeds != null ? benchmarkTrainSeeds : SeedBenchmark.DEFAULT_TRAIN_SEEDS, controlDraws,
-                Evaluator.ControlKind.fromId(controlKind), System.err);
+                Evaluator.ControlKind.fromId(controlKind), System.err).reuseModels(benchmarkReuse);
         java.nio.file.Path table = b.run(out);
         System.out.println("benchmark table: " + table);
         return 0;

@@ -87,6 +87,15 @@ public final class Evaluator {
      */
     public static EvaluationReport evaluate(TrainedModel model, GzslDataset data, String split, ControlKind control, long seed,
             int controlDraws, int threads, int batchSize) {
+        return evaluate(model, data, split, control, seed, controlDraws, threads, batchSize, false);
+    }
+
+    /**
+     * @param centreOnSeen score each image for each label by -distance minus the image's mean over the seen labels of -distance
+     *                     (see {@link #centreOnSeen}); the result and its control are scored the same way
+     */
+    public static EvaluationReport evaluate(TrainedModel model, GzslDataset data, String split, ControlKind control, long seed,
+            int controlDraws, int threads, int batchSize, boolean centreOnSeen) {
         boolean controlRandomUnseen = control != null;
         if (controlDraws < 1 || controlDraws > 1000) {
             throw new IllegalArgumentException("--control-draws must be between 1 and 1000, got " + controlDraws);
@@ -117,11 +126,12 @@ public final class Evaluator {
             ImageSource src = new ImageSource(samples, model.preprocessor(), pool);
             float[][] imgEmb = Scoring.embed(src, model::embedImages, batchSize, pool);
             float[][] clsEmb = model.projectClassVectors(vectors);
-            float[][] scores = Scoring.scores(imgEmb, clsEmb, model.config().distanceFunction());
+            float[][] scores = score(imgEmb, clsEmb, model, seen.size(), centreOnSeen);
             EvaluationReport report = GzslEvaluation.evaluate(samples, labels, unseen, scores);
             report.putExtra("split", split);
             report.putExtra("distance", model.config().distance());
             report.putExtra("controlRandomUnseen", controlRandomUnseen);
+            report.putExtra("scoreCentering", centreOnSeen ? "seen-mean" : "none");
             if (controlRandomUnseen) {
                 report.putExtra("controlSeed", seed);
                 report.putExtra("controlKind", control.id());
@@ -131,7 +141,7 @@ public final class Evaluator {
                 means[0] = report.unseenMean();
                 for (int d = 1; d < controlDraws; d++) {
                     float[][] cls = model.projectClassVectors(classVectors(data, labels, unseen, control, seed + d));
-                    means[d] = GzslEvaluation.evaluate(samples, labels, unseen, Scoring.scores(imgEmb, cls, model.config().distanceFunction()))
+                    means[d] = GzslEvaluation.evaluate(samples, labels, unseen, score(imgEmb, cls, model, seen.size(), centreOnSeen))
                             .unseenMean();
                 }
                 double avg = java.util.Arrays.stream(means).average().orElse(Double.NaN);
@@ -145,6 +155,34 @@ public final class Evaluator {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static float[][] score(float[][] imgEmb, float[][] clsEmb, TrainedModel model, int seenCount, boolean centre) {
+        float[][] s = Scoring.scores(imgEmb, clsEmb, model.config().distanceFunction());
+        return centre ? centreOnSeen(s, seenCount) : s;
+    }
+
+    /**
+     * Per-image centring: each row minus its mean over the first {@code seenCount} columns (the seen labels). Every class
+     * embedding lies on one side of the image cloud, so -distance to any of them carries a per-image term (how far the image
+     * sits along that side) that ranks whole unseen classes above or below the rest whatever their class vectors say; the
+     * image's mean seen-class score measures that term with the labels the model was trained on. A per-class offset cannot
+     * move a per-class AUROC; this per-image one can.
+     */
+    public static float[][] centreOnSeen(float[][] scores, int seenCount) {
+        float[][] out = new float[scores.length][];
+        for (int i = 0; i < scores.length; i++) {
+            double m = 0;
+            for (int j = 0; j < seenCount; j++) {
+                m += scores[i][j];
+            }
+            m /= Math.max(1, seenCount);
+            out[i] = new float[scores[i].length];
+            for (int j = 0; j < scores[i].length; j++) {
+                out[i][j] = (float) (scores[i][j] - m);
+            }
+        }
+        return out;
     }
 
     /** The labels' class vectors; with the control, each unseen one replaced by a draw of the given kind (seeded). */

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.triage.trainer.data.GzslDataset;
 import org.triage.trainer.eval.EvaluationReport;
+import org.triage.trainer.model.ModelConfig;
 import org.triage.trainer.model.TrainedModel;
 import org.triage.trainer.phantom.PhantomConfig;
 import org.triage.trainer.phantom.PhantomGenerator;
@@ -50,7 +51,7 @@ public final class SeedBenchmark {
     /** One training run's results (no wall-clock values: these must repeat exactly). */
     public record Run(long phantomSeed, long trainSeed, int selectedEpoch, double valSeen, double seen, double unseen, double harmonic,
             double controlAverage, double controlSd, Map<String, Double> perClass, List<String> unseenLabels,
-            Map<String, Double> otherControls) {}
+            Map<String, Double> otherControls, double centredSeen, double centredUnseen, double centredHarmonic, Map<String, Double> centredControls) {}
 
     private final TrainSettings base;
     private final PhantomSize phantom;
@@ -59,6 +60,13 @@ public final class SeedBenchmark {
     private final int controlDraws;
     private final Evaluator.ControlKind controlKind;
     private final PrintStream err;
+    private boolean reuseModels;
+
+    /** Keep a finished model folder trained with the same settings instead of training it again (evaluation only). */
+    public SeedBenchmark reuseModels(boolean reuse) {
+        this.reuseModels = reuse;
+        return this;
+    }
 
     public SeedBenchmark(TrainSettings base, PhantomSize phantom, List<Long> phantomSeeds, List<Long> trainSeeds, int controlDraws,
             Evaluator.ControlKind controlKind, PrintStream err) {
@@ -100,14 +108,25 @@ public final class SeedBenchmark {
                 for (long ps : phantomSeeds) {
                     GzslDataset data = datasets.get(ps);
                     Path modelDir = work.resolve("model-p" + ps + "-t" + ts);
-                    deleteTree(modelDir); // every run trains from scratch: a stale checkpoint must not leak into the table
                     TrainSettings s = new TrainSettings(base.arch(), base.preprocess(), base.distance(), base.hyper().withSeed(ts), base.threads(),
                             base.progress(), 0, base.backboneWeights());
                     err.println(String.format(Locale.ROOT, "benchmark: phantom seed %d, training seed %d (%d of %d)", ps, ts, runs.size() + 1,
                             phantomSeeds.size() * trainSeeds.size()));
                     long t1 = System.nanoTime();
-                    GzslTrainer.Result tr = new GzslTrainer(s, err).train(data, modelDir, false);
-                    seconds.put("train-p" + ps + "-t" + ts, (System.nanoTime() - t1) / 1e9);
+                    int selectedEpoch;
+                    double selectedVal;
+                    if (reuseModels && finished(modelDir, s)) {
+                        ModelConfig mc = ModelConfig.read(modelDir);
+                        selectedEpoch = mc.selectedEpoch();
+                        selectedVal = mc.validation();
+                        err.println("benchmark: reusing the finished model " + modelDir + " (same settings; training is deterministic)");
+                    } else {
+                        deleteTree(modelDir); // every run trains from scratch: a stale checkpoint must not leak into the table
+                        GzslTrainer.Result tr = new GzslTrainer(s, err).train(data, modelDir, false);
+                        selectedEpoch = tr.selectedEpoch();
+                        selectedVal = tr.selectedValidation();
+                        seconds.put("train-p" + ps + "-t" + ts, (System.nanoTime() - t1) / 1e9);
+                    }
                     try (TrainedModel m = TrainedModel.load(modelDir)) {
                         EvaluationReport r = Evaluator.evaluate(m, data, "test", (Evaluator.ControlKind) null, 1, 1, base.threads(), 64);
                         r.write(modelDir.resolve("report").resolve("report.json"));
@@ -126,8 +145,15 @@ public final class SeedBenchmark {
                                 others.put(k.id(), avg);
                             }
                         }
-                        runs.add(new Run(ps, ts, tr.selectedEpoch() + 1, tr.selectedValidation(), r.seenMean(), r.unseenMean(), r.harmonicMean(), cAvg,
-                                cSd, r.perClass(), r.unseenLabels(), others));
+                        EvaluationReport rc = Evaluator.evaluate(m, data, "test", null, 1, 1, base.threads(), 64, true);
+                        rc.write(modelDir.resolve("report-centred").resolve("report.json"));
+                        Map<String, Double> centredControls = new LinkedHashMap<>();
+                        for (Evaluator.ControlKind k : Evaluator.ControlKind.values()) {
+                            EvaluationReport c = Evaluator.evaluate(m, data, "test", k, 1, controlDraws, base.threads(), 64, true);
+                            centredControls.put(k.id(), controlDraws > 1 ? (Double) c.extra("controlUnseenMeanAverage") : c.unseenMean());
+                        }
+                        runs.add(new Run(ps, ts, selectedEpoch + 1, selectedVal, r.seenMean(), r.unseenMean(), r.harmonicMean(), cAvg,
+                                cSd, r.perClass(), r.unseenLabels(), others, rc.seenMean(), rc.unseenMean(), rc.harmonicMean(), centredControls));
                     }
                     runs.sort(Comparator.comparingLong(Run::phantomSeed).thenComparingLong(Run::trainSeed));
                     write(work, runs, seconds);
@@ -136,6 +162,26 @@ public final class SeedBenchmark {
             return write(work, runs, seconds);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A model folder of a completed run with exactly these settings (config.json's hyper-parameters, arch, input, distance). */
+    private static boolean finished(Path modelDir, TrainSettings s) {
+        try {
+            Path state = modelDir.resolve(GzslTrainer.CHECKPOINTS).resolve("state.json");
+            if (!Files.isRegularFile(state) || !Files.isRegularFile(modelDir.resolve(ModelConfig.FILE_NAME))) {
+                return false;
+            }
+            if (JSON.readTree(state.toFile()).path("epoch").asInt(-1) != s.hyper().epochs() - 1) {
+                return false;
+            }
+            ModelConfig c = ModelConfig.read(modelDir);
+            // compared as JSON trees: the records hold arrays, whose equals() is identity
+            return JSON.valueToTree(c.hyper()).equals(JSON.valueToTree(s.hyper())) && JSON.valueToTree(c.arch()).equals(JSON.valueToTree(s.arch()))
+                    && JSON.valueToTree(c.preprocess()).equals(JSON.valueToTree(s.preprocess())) && c.distance().equals(s.distance().id())
+                    && s.backboneWeights() == null;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -177,11 +223,18 @@ public final class SeedBenchmark {
             o.put("controlUnseenMeanSd", r.controlSd());
             ObjectNode oc = o.putObject("otherControlKinds");
             r.otherControls().forEach(oc::put);
+            ObjectNode cen = o.putObject("centred");
+            cen.put("seenMean", r.centredSeen());
+            cen.put("unseenMean", r.centredUnseen());
+            cen.put("harmonicMean", r.centredHarmonic());
+            ObjectNode cc = cen.putObject("controlUnseenMeanAverage");
+            r.centredControls().forEach(cc::put);
             ObjectNode pc = o.putObject("perClass");
             r.perClass().forEach(pc::put);
         }
         ObjectNode summary = root.putObject("summary");
-        for (String k : List.of("seenMean", "unseenMean", "harmonicMean", "controlUnseenMeanAverage")) {
+        for (String k : List.of("seenMean", "unseenMean", "harmonicMean", "controlUnseenMeanAverage", "centredSeenMean", "centredUnseenMean",
+                "centredHarmonicMean", "centredControlUnseenMeanAverage")) {
             double[] v = runs.stream().mapToDouble(r -> value(r, k)).toArray();
             ObjectNode s = summary.putObject(k);
             s.put("mean", mean(v));
@@ -195,12 +248,16 @@ public final class SeedBenchmark {
         return md;
     }
 
-    private static double value(Run r, String key) {
+    private double value(Run r, String key) {
         return switch (key) {
             case "seenMean" -> r.seen();
             case "unseenMean" -> r.unseen();
             case "harmonicMean" -> r.harmonic();
             case "controlUnseenMeanAverage" -> r.controlAverage();
+            case "centredSeenMean" -> r.centredSeen();
+            case "centredUnseenMean" -> r.centredUnseen();
+            case "centredHarmonicMean" -> r.centredHarmonic();
+            case "centredControlUnseenMeanAverage" -> r.centredControls().get(controlKind.id());
             default -> throw new IllegalArgumentException(key);
         };
     }
@@ -280,7 +337,32 @@ public final class SeedBenchmark {
             }
             b.append('\n');
         }
-        b.append("\nsd = sample standard deviation over the runs (n-1).\n");
+        b.append("\nsd = sample standard deviation over the runs (n-1). Scores = -distance (what the stream uses).\n");
+        List<String> kinds = runs.isEmpty() ? List.of() : List.copyOf(runs.get(0).centredControls().keySet());
+        b.append("\n## Scores centred per image on the mean seen-class score (`evaluate --score-centering seen-mean`)\n\n");
+        b.append("| phantom seed | training seed | seen mean | unseen mean | harmonic |");
+        kinds.forEach(k -> b.append(" control ").append(k).append(" |"));
+        b.append("\n|---|---|---|---|---|");
+        kinds.forEach(k -> b.append("---|"));
+        b.append('\n');
+        for (Run r : runs) {
+            b.append(String.format(Locale.ROOT, "| %d | %d | %.4f | %.4f | %.4f |", r.phantomSeed(), r.trainSeed(), r.centredSeen(), r.centredUnseen(),
+                    r.centredHarmonic()));
+            kinds.forEach(k -> b.append(String.format(Locale.ROOT, " %.4f |", r.centredControls().get(k))));
+            b.append('\n');
+        }
+        for (String stat : List.of("mean", "sd")) {
+            b.append("| **").append(stat).append("** | ").append(runs.size()).append(" runs |");
+            for (String k : List.of("centredSeenMean", "centredUnseenMean", "centredHarmonicMean")) {
+                double[] v = runs.stream().mapToDouble(r -> value(r, k)).toArray();
+                b.append(String.format(Locale.ROOT, " **%.4f** |", stat.equals("mean") ? mean(v) : sd(v)));
+            }
+            for (String k : kinds) {
+                double[] v = runs.stream().mapToDouble(r -> r.centredControls().get(k)).toArray();
+                b.append(String.format(Locale.ROOT, " %.4f |", stat.equals("mean") ? mean(v) : sd(v)));
+            }
+            b.append('\n');
+        }
         b.append("\n## Timing (wall clock, not part of the result)\n\n");
         seconds.forEach((k, v) -> b.append(String.format(Locale.ROOT, "- %s: %.0f s\n", k, v)));
         return b.toString();

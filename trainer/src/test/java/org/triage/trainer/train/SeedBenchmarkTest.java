@@ -52,12 +52,19 @@ class SeedBenchmarkTest {
         String ta = results(Files.readString(a));
         assertEquals(ta, results(Files.readString(b)));
         long rows = ta.lines().filter(l -> l.startsWith("| 2")).count();
-        assertEquals(4, rows, ta);
+        assertEquals(8, rows, "4 runs in the -distance table and 4 in the centred one: " + ta);
         assertTrue(ta.contains("| **mean** |") && ta.contains("| **sd** |"), ta);
         assertTrue(ta.contains("control (3 draws, sd)"), ta);
         // each run also left its report (scores.csv for a recomputation) and the control's
         assertTrue(Files.isRegularFile(tmp.resolve("a").resolve("model-p21-t1").resolve("report").resolve("scores.csv")));
         assertTrue(Files.isRegularFile(tmp.resolve("a").resolve("model-p22-t2").resolve("control").resolve("report.json")));
+        assertTrue(ta.contains("## Scores centred per image"), ta);
+        assertTrue(ja.get("summary").has("centredControlUnseenMeanAverage"));
+        // evaluation only over the finished models gives the same table
+        toy(quiet).reuseModels(true).run(tmp.resolve("a"));
+        JsonNode jr = json.readTree(tmp.resolve("a").resolve(SeedBenchmark.JSON_FILE).toFile());
+        assertEquals(ja.get("runs"), jr.get("runs"));
+        assertTrue(jr.get("timing").has("phantom-21") && !jr.get("timing").has("train-p21-t1"), "no run was trained again");
     }
 
     /** The Markdown without the timing section (wall clock differs between runs by nature). */
