@@ -36,7 +36,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--control-kind", defaultValue = "seen-gaussian",
             description = "with the control: seen-gaussian (draws from the seen class vectors' mean and covariance) | permuted (the unseen vector's "
-                    + "coordinates shuffled) | gaussian (a Gaussian vector of the same norm: biased low, kept for comparison); default ${DEFAULT-VALUE}")
+                    + "coordinates shuffled) | gaussian (a Gaussian vector of the same norm, the earlier control) | seen-analogy (s_a + s_b - s_c of random "
+                    + "seen classes) | unseen-shuffled (another unseen class's vector: a specificity check, not a null); default ${DEFAULT-VALUE}")
     String controlKind;
 
     @Option(names = "--score-centering", defaultValue = "none",

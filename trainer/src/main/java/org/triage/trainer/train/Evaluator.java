@@ -57,7 +57,17 @@ public final class Evaluator {
          * from it, i.e. the seen vectors' mean and covariance): in the region the semantic MLP was trained on, unrelated to
          * any unseen class.
          */
-        SEEN_GAUSSIAN("seen-gaussian");
+        SEEN_GAUSSIAN("seen-gaussian"),
+        /**
+         * s_a + s_b - s_c of three distinct random seen classes: built the way the phantom's unseen vectors are (each is a seen
+         * class moved along a seen contrast), so it lies as far outside the seen cluster as they do, but for random classes.
+         */
+        SEEN_ANALOGY("seen-analogy"),
+        /**
+         * Each unseen class gets another unseen class's real vector (a derangement). Not a null: it asks whether the unseen
+         * vectors are specific to their class (then it scores below chance), not whether transfer exists.
+         */
+        UNSEEN_SHUFFLED("unseen-shuffled");
 
         /** The kind {@code --control-random-unseen} uses unless {@code --control-kind} says otherwise. */
         public static final ControlKind DEFAULT = SEEN_GAUSSIAN;
@@ -78,7 +88,8 @@ public final class Evaluator {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("--control-kind must be one of gaussian, permuted, seen-gaussian; got '" + id + "'");
+            throw new IllegalArgumentException("--control-kind must be one of gaussian, permuted, seen-gaussian, seen-analogy, unseen-shuffled; got '"
+                    + id + "'");
         }
     }
 
@@ -96,6 +107,27 @@ public final class Evaluator {
      */
     public static EvaluationReport evaluate(TrainedModel model, GzslDataset data, String split, ControlKind control, long seed,
             int controlDraws, int threads, int batchSize, boolean centreOnSeen) {
+        return evaluate(model, data, split, control, seed, controlDraws, threads, batchSize, centreOnSeen, null);
+    }
+
+    /** The split's image embeddings (center crop), in {@code data.requireImages(split)} order, for several evaluations of one model. */
+    public static float[][] embedSplit(TrainedModel model, GzslDataset data, String split, int threads, int batchSize) {
+        List<Sample> samples = data.requireImages(split);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+            Thread t = new Thread(r, "preprocess");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return Scoring.embed(new ImageSource(samples, model.preprocessor(), pool), model::embedImages, batchSize, pool);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** @param imageEmbeddings from {@link #embedSplit} for this model and split, or null to embed here */
+    public static EvaluationReport evaluate(TrainedModel model, GzslDataset data, String split, ControlKind control, long seed,
+            int controlDraws, int threads, int batchSize, boolean centreOnSeen, float[][] imageEmbeddings) {
         boolean controlRandomUnseen = control != null;
         if (controlDraws < 1 || controlDraws > 1000) {
             throw new IllegalArgumentException("--control-draws must be between 1 and 1000, got " + controlDraws);
@@ -123,8 +155,11 @@ public final class Evaluator {
             return t;
         });
         try {
-            ImageSource src = new ImageSource(samples, model.preprocessor(), pool);
-            float[][] imgEmb = Scoring.embed(src, model::embedImages, batchSize, pool);
+            float[][] imgEmb = imageEmbeddings != null ? imageEmbeddings
+                    : Scoring.embed(new ImageSource(samples, model.preprocessor(), pool), model::embedImages, batchSize, pool);
+            if (imgEmb.length != samples.size()) {
+                throw new IllegalArgumentException(imgEmb.length + " image embeddings for " + samples.size() + " images of split " + split);
+            }
             float[][] clsEmb = model.projectClassVectors(vectors);
             float[][] scores = score(imgEmb, clsEmb, model, seen.size(), centreOnSeen);
             EvaluationReport report = GzslEvaluation.evaluate(samples, labels, unseen, scores);
@@ -195,6 +230,13 @@ public final class Evaluator {
             }
         }
         Random rng = new Random(seed);
+        List<Integer> unseenIdx = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) {
+            if (unseen.contains(labels.get(i))) {
+                unseenIdx.add(i);
+            }
+        }
+        int[] derangement = control == ControlKind.UNSEEN_SHUFFLED ? derangement(unseenIdx.size(), rng) : null;
         for (int i = 0; i < labels.size(); i++) {
             float[] v = data.classVector(labels.get(i));
             if (control == null || !unseen.contains(labels.get(i))) {
@@ -204,10 +246,48 @@ public final class Evaluator {
                     case GAUSSIAN -> randomSameNorm(v, rng);
                     case PERMUTED -> permuted(v, rng);
                     case SEEN_GAUSSIAN -> seenGaussian(seenVectors, rng);
+                    case SEEN_ANALOGY -> seenAnalogy(seenVectors, rng);
+                    case UNSEEN_SHUFFLED -> data.classVector(labels.get(unseenIdx.get(derangement[unseenIdx.indexOf(i)]))).clone();
                 };
             }
         }
         return vectors;
+    }
+
+    static float[] seenAnalogy(List<float[]> seen, Random rng) {
+        if (seen.size() < 3) {
+            throw new IllegalArgumentException("the seen-analogy control needs at least three seen class vectors");
+        }
+        int[] p = GzslTrainer.permutation(seen.size(), rng);
+        float[] a = seen.get(p[0]);
+        float[] b = seen.get(p[1]);
+        float[] c = seen.get(p[2]);
+        float[] r = new float[a.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a[i] + b[i] - c[i];
+        }
+        return r;
+    }
+
+    /** A permutation without fixed points (the identity when n < 2). */
+    static int[] derangement(int n, Random rng) {
+        if (n < 2) {
+            int[] id = new int[n];
+            for (int i = 0; i < n; i++) {
+                id[i] = i;
+            }
+            return id;
+        }
+        while (true) {
+            int[] p = GzslTrainer.permutation(n, rng);
+            boolean ok = true;
+            for (int i = 0; i < n; i++) {
+                ok &= p[i] != i;
+            }
+            if (ok) {
+                return p;
+            }
+        }
     }
 
     static float[] permuted(float[] v, Random rng) {

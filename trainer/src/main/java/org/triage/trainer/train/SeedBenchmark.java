@@ -128,14 +128,15 @@ public final class SeedBenchmark {
                         seconds.put("train-p" + ps + "-t" + ts, (System.nanoTime() - t1) / 1e9);
                     }
                     try (TrainedModel m = TrainedModel.load(modelDir)) {
-                        EvaluationReport r = Evaluator.evaluate(m, data, "test", (Evaluator.ControlKind) null, 1, 1, base.threads(), 64);
+                        float[][] emb = Evaluator.embedSplit(m, data, "test", base.threads(), 64); // once; every evaluation below scores it
+                        EvaluationReport r = Evaluator.evaluate(m, data, "test", null, 1, 1, base.threads(), 64, false, emb);
                         r.write(modelDir.resolve("report").resolve("report.json"));
                         Map<String, Double> others = new LinkedHashMap<>();
                         double cAvg = Double.NaN;
                         double cSd = Double.NaN;
                         // the chosen control, and the other kinds beside it (what the README's diagnosis compares)
                         for (Evaluator.ControlKind k : Evaluator.ControlKind.values()) {
-                            EvaluationReport c = Evaluator.evaluate(m, data, "test", k, 1, controlDraws, base.threads(), 64);
+                            EvaluationReport c = Evaluator.evaluate(m, data, "test", k, 1, controlDraws, base.threads(), 64, false, emb);
                             double avg = controlDraws > 1 ? (Double) c.extra("controlUnseenMeanAverage") : c.unseenMean();
                             if (k == controlKind) {
                                 c.write(modelDir.resolve("control").resolve("report.json"));
@@ -145,11 +146,11 @@ public final class SeedBenchmark {
                                 others.put(k.id(), avg);
                             }
                         }
-                        EvaluationReport rc = Evaluator.evaluate(m, data, "test", null, 1, 1, base.threads(), 64, true);
+                        EvaluationReport rc = Evaluator.evaluate(m, data, "test", null, 1, 1, base.threads(), 64, true, emb);
                         rc.write(modelDir.resolve("report-centred").resolve("report.json"));
                         Map<String, Double> centredControls = new LinkedHashMap<>();
                         for (Evaluator.ControlKind k : Evaluator.ControlKind.values()) {
-                            EvaluationReport c = Evaluator.evaluate(m, data, "test", k, 1, controlDraws, base.threads(), 64, true);
+                            EvaluationReport c = Evaluator.evaluate(m, data, "test", k, 1, controlDraws, base.threads(), 64, true, emb);
                             centredControls.put(k.id(), controlDraws > 1 ? (Double) c.extra("controlUnseenMeanAverage") : c.unseenMean());
                         }
                         runs.add(new Run(ps, ts, selectedEpoch + 1, selectedVal, r.seenMean(), r.unseenMean(), r.harmonicMean(), cAvg,

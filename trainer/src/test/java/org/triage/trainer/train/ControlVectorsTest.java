@@ -95,6 +95,31 @@ class ControlVectorsTest {
     }
 
     @Test
+    void seenAnalogyIsASumOfTwoSeenVectorsMinusAThird() {
+        List<float[]> s = seen(5, 10, 4);
+        float[] x = Evaluator.seenAnalogy(s, new Random(2));
+        boolean found = false;
+        for (int a = 0; a < 5; a++) {
+            for (int b = 0; b < 5; b++) {
+                for (int c = 0; c < 5; c++) {
+                    if (a != b && b != c && a != c) {
+                        float[] y = new float[10];
+                        for (int i = 0; i < 10; i++) {
+                            y[i] = s.get(a)[i] + s.get(b)[i] - s.get(c)[i];
+                        }
+                        found |= Arrays.equals(x, y);
+                    }
+                }
+            }
+        }
+        assertEquals(true, found);
+        int[] d = Evaluator.derangement(4, new Random(1));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(true, d[i] != i);
+        }
+    }
+
+    @Test
     void seenGaussianIsSeededAndNeedsTwoSeenVectors() {
         List<float[]> s = seen(5, 20, 3);
         assertArrayEquals(Evaluator.seenGaussian(s, new Random(9)), Evaluator.seenGaussian(s, new Random(9)));
