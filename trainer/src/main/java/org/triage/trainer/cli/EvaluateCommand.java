@@ -34,6 +34,17 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--control-random-unseen", description = "control run: unseen class vectors replaced by random vectors of the same norm (expect unseen mean ~0.5)")
     boolean control;
 
+    @Option(names = "--control-kind", defaultValue = "seen-gaussian",
+            description = "with the control: seen-gaussian (draws from the seen class vectors' mean and covariance) | permuted (the unseen vector's "
+                    + "coordinates shuffled) | gaussian (a Gaussian vector of the same norm, the earlier control) | seen-analogy (s_a + s_b - s_c of random "
+                    + "seen classes) | unseen-shuffled (another unseen class's vector: a specificity check, not a null); default ${DEFAULT-VALUE}")
+    String controlKind;
+
+    @Option(names = "--score-centering", defaultValue = "none",
+            description = "none (score = -distance, the stream's) | seen-mean (minus the image's mean score over the seen labels; the control is "
+                    + "scored the same way); default ${DEFAULT-VALUE}")
+    String scoreCentering;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed of the control's random vectors")
     long seed;
 
@@ -42,13 +53,22 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "(the report's metrics stay the --seed draw; default ${DEFAULT-VALUE})")
     int controlDraws;
 
+    static boolean centering(String id) {
+        return switch (id.toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> false;
+            case "seen-mean" -> true;
+            default -> throw new IllegalArgumentException("--score-centering must be none or seen-mean, got '" + id + "'");
+        };
+    }
+
     @Override
     public Integer call() {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         TrainCommand.configureThreads(n);
         try (TrainedModel m = TrainedModel.load(model)) {
             GzslDataset dataset = GzslDataset.open(data);
-            EvaluationReport r = Evaluator.evaluate(m, dataset, split, control, seed, controlDraws, n, batchSize);
+            EvaluationReport r = Evaluator.evaluate(m, dataset, split, control ? Evaluator.ControlKind.fromId(controlKind) : null, seed,
+                    controlDraws, n, batchSize, centering(scoreCentering));
             r.putExtra("model", model.toAbsolutePath().toString());
             r.write(report);
             r.printTable(System.out);

@@ -10,6 +10,8 @@ import org.triage.trainer.data.GzslDataset;
 import org.triage.trainer.model.ArchSpec;
 import org.triage.trainer.model.TrainHyper;
 import org.triage.trainer.train.AblationRunner;
+import org.triage.trainer.train.Evaluator;
+import org.triage.trainer.train.SeedBenchmark;
 import org.triage.trainer.train.FlipPolicy;
 import org.triage.trainer.train.GzslTrainer;
 import org.triage.trainer.train.TrainSettings;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train CM-DML-GZSL (DJL, PyTorch engine).")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, description = "dataset folder (triage phantom output or ChestX-ray14)")
+    @Option(names = "--data", description = "dataset folder (triage phantom output or ChestX-ray14); not with --benchmark")
     Path data;
 
     @Option(names = "--out", required = true, description = "model folder to write")
@@ -88,6 +90,32 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ablation-epochs", defaultValue = "6", description = "epochs of each ablation run (default ${DEFAULT-VALUE})")
     int ablationEpochs;
 
+    @Option(names = "--benchmark", description = {"the phantom seeds benchmark: generate a phantom per --benchmark-phantom-seeds into --out, train every "
+            + "--benchmark-train-seeds on each with these settings, evaluate the test split and the control, write --out/benchmark.md and benchmark.json "
+            + "(per-run rows, mean and sd)"})
+    boolean benchmark;
+
+    @Option(names = "--benchmark-phantom-seeds", split = ",", paramLabel = "S", description = "phantom seeds of --benchmark (default 11,12,13; 7 is the development seed)")
+    java.util.List<Long> benchmarkPhantomSeeds;
+
+    @Option(names = "--benchmark-train-seeds", split = ",", paramLabel = "S", description = "training seeds of --benchmark (default 1,2)")
+    java.util.List<Long> benchmarkTrainSeeds;
+
+    @Option(names = "--benchmark-films", split = ",", paramLabel = "N", description = "train,val,test films of each benchmark phantom (default 3000,500,1200)")
+    java.util.List<Integer> benchmarkFilms;
+
+    @Option(names = "--benchmark-film-size", defaultValue = "64", description = "image side of the benchmark phantoms (default ${DEFAULT-VALUE})")
+    int benchmarkFilmSize;
+
+    @Option(names = "--control-draws", defaultValue = "20", description = "--benchmark: draws of the control averaged per run (default ${DEFAULT-VALUE})")
+    int controlDraws;
+
+    @Option(names = "--control-kind", defaultValue = "seen-gaussian", description = "--benchmark: the control's vectors, as 'triage evaluate --control-kind' (default ${DEFAULT-VALUE})")
+    String controlKind;
+
+    @Option(names = "--benchmark-reuse-models", description = "--benchmark: keep model folders of finished runs with the same settings (evaluate only)")
+    boolean benchmarkReuse;
+
     @Mixin
     TrainingOptions training;
 
@@ -117,6 +145,12 @@ public final class TrainCommand implements Callable<Integer> {
         int nThreads = training.threadCount();
         configureThreads(nThreads);
         try {
+            if (benchmark) {
+                return runBenchmark(nThreads);
+            }
+            if (data == null) {
+                throw new IllegalArgumentException("--data is required (or --benchmark)");
+            }
             GzslDataset dataset = GzslDataset.open(data);
             boolean flipOk = switch (flip.toLowerCase(Locale.ROOT)) {
                 case "auto" -> FlipPolicy.flipPreservesLabels(dataset);
@@ -144,6 +178,38 @@ public final class TrainCommand implements Callable<Integer> {
             System.err.println("triage train: " + e.getMessage());
             return 1;
         }
+    }
+
+    private int runBenchmark(int nThreads) {
+        if (data != null || ablation || resume) {
+            throw new IllegalArgumentException("--benchmark generates its own phantoms: no --data, --ablation or --resume with it");
+        }
+        // the phantom says laterality is part of its classes: flip stays off unless forced on
+        boolean flipOn = flip.equalsIgnoreCase("on");
+        if (!flipOn && !flip.equalsIgnoreCase("auto") && !flip.equalsIgnoreCase("off")) {
+            throw new IllegalArgumentException("--flip must be auto, on or off");
+        }
+        TrainHyper hyper = new TrainHyper(training.lr, weightDecay, beta1, beta2, training.batchSize, training.epochs, lrStep, lrGamma, alpha, beta, delta,
+                !noAugment, flipOn && !noAugment, training.seed, semanticInitStd, training.ema, intensityJitter);
+        ArchSpec arch = semanticSlope == null ? ArchSpec.byName(training.arch) : ArchSpec.byName(training.arch).withSemanticSlope(semanticSlope);
+        TrainSettings settings = new TrainSettings(arch, PreprocessSpec.imagenet(training.resize, training.crop), DistanceFunction.fromId(distance), hyper,
+                nThreads, !training.noProgress, training.timeBudgetMin * 60, backboneWeights);
+        SeedBenchmark.PhantomSize size = SeedBenchmark.PhantomSize.defaults();
+        if (benchmarkFilms != null) {
+            if (benchmarkFilms.size() != 3) {
+                throw new IllegalArgumentException("--benchmark-films takes train,val,test");
+            }
+            size = new SeedBenchmark.PhantomSize(benchmarkFilms.get(0), benchmarkFilms.get(1), benchmarkFilms.get(2), benchmarkFilmSize);
+        } else {
+            size = new SeedBenchmark.PhantomSize(size.train(), size.val(), size.test(), benchmarkFilmSize);
+        }
+        SeedBenchmark b = new SeedBenchmark(settings, size,
+                benchmarkPhantomSeeds != null ? benchmarkPhantomSeeds : SeedBenchmark.DEFAULT_PHANTOM_SEEDS,
+                benchmarkTrainSeeds != null ? benchmarkTrainSeeds : SeedBenchmark.DEFAULT_TRAIN_SEEDS, controlDraws,
+                Evaluator.ControlKind.fromId(controlKind), System.err).reuseModels(benchmarkReuse);
+        java.nio.file.Path table = b.run(out);
+        System.out.println("benchmark table: " + table);
+        return 0;
     }
 
     /** PyTorch reads these when the engine first loads; set them before any NDArray exists. */

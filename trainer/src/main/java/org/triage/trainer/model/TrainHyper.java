@@ -56,6 +56,12 @@ public record TrainHyper(double lr, double weightDecay, double beta1, double bet
                 semanticInitStd, emaDecay, intensityJitter);
     }
 
+    /** The same run with another training seed (one row of the seeds benchmark). */
+    public TrainHyper withSeed(long s) {
+        return new TrainHyper(lr, weightDecay, beta1, beta2, batchSize, epochs, lrStep, lrGamma, alpha, beta, delta, augment, flip, s,
+                semanticInitStd, emaDecay, intensityJitter);
+    }
+
     public CmDmlLoss loss() {
         return new CmDmlLoss(alpha, beta, delta);
     }
