@@ -119,6 +119,11 @@ public final class StreamMetrics {
                 .description("Film previews for the thumbnails topic, by outcome").tag("outcome", o).register(registry)).increment();
     }
 
+    /** Films whose preview has an outcome (written or why not): once it reaches the films read, the writer is idle. */
+    public long thumbnailsHandled() {
+        return thumbnails.values().stream().mapToLong(c -> (long) c.count()).sum();
+    }
+
     /** A prototype record handled by the rescanner: completed, skipped-policy, skipped-scanned, invalid, failed, ... */
     public void rescan(String outcome) {
         rescans.computeIfAbsent(outcome, o -> Counter.builder("triage_stream_rescans")
