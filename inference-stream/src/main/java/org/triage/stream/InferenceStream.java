@@ -141,30 +141,8 @@ public final class InferenceStream implements AutoCloseable {
         dlq = b.prototypeDlq != null ? b.prototypeDlq : new KafkaDlqSink(b.bootstrapServers, b.client);
         Properties readerConfig = sourceReaderProperties();
         ClusterSettings clusters = b.clusters != null ? b.clusters : ClusterSettings.defaults(b.applicationId);
-        if (clusters.enabled()) {
-            Object rf = b.extra.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
-            try {
-                NovelFilmsTopic.ensure(b.bootstrapServers, b.client, clusters,
-                        rf == null || Short.parseShort(rf.toString()) < 1 ? Optional.empty() : Optional.of(Short.parseShort(rf.toString())));
-            } catch (RuntimeException e) {
-                // The first broker call of start(): wrong credentials must read as one line here too.
-                String auth = KafkaAuthErrors.describe(e, b.bootstrapServers, b.client);
-                if (auth == null) {
-                    throw e;
-                }
-                fatal = auth;
-                throw new IllegalStateException(auth, e);
-            }
-        }
         StudySettings studies = b.studies != null ? b.studies : StudySettings.defaults(b.applicationId);
-        if (studies.enabled()) {
-            Object rf = b.extra.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
-            // As many partitions as findings: the grouping spreads over instances as the scoring does.
-            OwnTopic.ensure(b.bootstrapServers, b.client, studies.topic(), OwnTopic.partitionsOf(b.bootstrapServers, b.client, Topics.FINDINGS),
-                    Map.of("retention.ms", Long.toString(studies.lateWindow().plusDays(7).toMillis())),
-                    rf == null || Short.parseShort(rf.toString()) < 1 ? Optional.empty() : Optional.of(Short.parseShort(rf.toString())),
-                    "the study grouper (its partitions must match findings')");
-        }
+        ensureOwnTopics(clusters, studies);
         thumbnails = ThumbnailWriter.connect(b.bootstrapServers, b.client, metrics);
         Topology topology = StreamTopology.build(b.settings, clusters, serdes, models, prototypeCache, preprocessPool, inferencePool, metrics, dlq,
                 thumbnails, () -> new KafkaSourceReader(readerConfig, Duration.ofSeconds(30)));
@@ -260,6 +238,34 @@ public final class InferenceStream implements AutoCloseable {
     }
 
     /** The plain consumer that re-reads pending records after a restart: the stream's connection settings. */
+    /**
+     * The topics of the processor API's sub-topologies (Streams creates only its DSL's): the clusterer's and the study
+     * grouper's. The first broker calls of start(): wrong credentials must read as one line here too.
+     */
+    private void ensureOwnTopics(ClusterSettings clusters, StudySettings studies) {
+        Object rf = b.extra.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+        Optional<Short> replication = rf == null || Short.parseShort(rf.toString()) < 1 ? Optional.empty()
+                : Optional.of(Short.parseShort(rf.toString()));
+        try {
+            if (clusters.enabled()) {
+                NovelFilmsTopic.ensure(b.bootstrapServers, b.client, clusters, replication);
+            }
+            if (studies.enabled()) {
+                // As many partitions as findings: the grouping spreads over instances as the scoring does.
+                OwnTopic.ensure(b.bootstrapServers, b.client, studies.topic(), OwnTopic.partitionsOf(b.bootstrapServers, b.client, Topics.FINDINGS),
+                        Map.of("retention.ms", Long.toString(studies.lateWindow().plusDays(7).toMillis())), replication,
+                        "the study grouper (its partitions must match findings')");
+            }
+        } catch (RuntimeException e) {
+            String auth = KafkaAuthErrors.describe(e, b.bootstrapServers, b.client);
+            if (auth == null) {
+                throw e;
+            }
+            fatal = auth;
+            throw new IllegalStateException(auth, e);
+        }
+    }
+
     private Properties sourceReaderProperties() {
         Properties p = new Properties();
         b.client.applyTo(p);

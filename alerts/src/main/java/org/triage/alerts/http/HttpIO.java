@@ -23,6 +23,17 @@ final class HttpIO {
         sendJson(ex, status, AlertJson.error(message));
     }
 
+    /** True for GET or HEAD; otherwise answers 405 with {@code Allow: GET} and returns false. */
+    static boolean requireGet(HttpExchange ex) throws IOException {
+        String m = ex.getRequestMethod();
+        if (m.equals("GET") || m.equals("HEAD")) {
+            return true;
+        }
+        ex.getResponseHeaders().set("Allow", "GET");
+        sendError(ex, 405, "method " + m + " not allowed here (use GET)");
+        return false;
+    }
+
     static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", contentType);
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");

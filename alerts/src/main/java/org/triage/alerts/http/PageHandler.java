@@ -35,10 +35,7 @@ final class PageHandler implements HttpHandler {
             HttpIO.sendError(ex, 404, "no such resource");
             return;
         }
-        String m = ex.getRequestMethod();
-        if (!m.equals("GET") && !m.equals("HEAD")) {
-            ex.getResponseHeaders().set("Allow", "GET");
-            HttpIO.sendError(ex, 405, "method " + m + " not allowed here (use GET)");
+        if (!HttpIO.requireGet(ex)) {
             return;
         }
         ex.getResponseHeaders().set("Content-Security-Policy", CSP);

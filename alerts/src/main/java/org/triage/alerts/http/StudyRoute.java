@@ -33,10 +33,7 @@ final class StudyRoute implements HttpHandler {
         try {
             Optional<Principal> who = auth.require(ex);
             if (who.isEmpty()) return;
-            String m = ex.getRequestMethod();
-            if (!m.equals("GET") && !m.equals("HEAD")) {
-                ex.getResponseHeaders().set("Allow", "GET");
-                HttpIO.sendError(ex, 405, "method " + m + " not allowed here (use GET)");
+            if (!HttpIO.requireGet(ex)) {
                 return;
             }
             String rest = ex.getRequestURI().getRawPath().substring(BASE.length());

@@ -14,10 +14,7 @@ final class ThumbnailRoute {
     }
 
     void serve(HttpExchange ex, String sop) throws IOException {
-        String m = ex.getRequestMethod();
-        if (!m.equals("GET") && !m.equals("HEAD")) {
-            ex.getResponseHeaders().set("Allow", "GET");
-            HttpIO.sendError(ex, 405, "method " + m + " not allowed here (use GET)");
+        if (!HttpIO.requireGet(ex)) {
             return;
         }
         Optional<byte[]> png = cache.get(sop);

@@ -128,7 +128,12 @@ public final class StudyGrouperProcessor implements Processor<String, Finding, S
     }
 
     private void emit(String key, StudyGroup group, long now) {
-        List<Finding> members = filmsOf(key);
+        List<Finding> members = new ArrayList<>();
+        for (KeyValue<String, Finding> kv : filmsOf(key)) {
+            if (kv.value != null) {
+                members.add(kv.value);
+            }
+        }
         if (members.isEmpty()) {
             groups.delete(key);
             return;
@@ -146,26 +151,16 @@ public final class StudyGrouperProcessor implements Processor<String, Finding, S
     }
 
     private void forget(String key) {
-        List<String> filmKeys = new ArrayList<>();
-        try (KeyValueIterator<String, Finding> it = films.prefixScan(key + SEP, new StringSerializer())) {
-            while (it.hasNext()) {
-                filmKeys.add(it.next().key);
-            }
-        }
-        filmKeys.forEach(films::delete);
+        filmsOf(key).forEach(kv -> films.delete(kv.key));
         groups.delete(key);
         metrics.studyGroupClosed();
     }
 
-    private List<Finding> filmsOf(String key) {
-        List<Finding> out = new ArrayList<>();
+    /** The group's films (key, Finding), read to a list first so callers may change the store. */
+    private List<KeyValue<String, Finding>> filmsOf(String key) {
+        List<KeyValue<String, Finding>> out = new ArrayList<>();
         try (KeyValueIterator<String, Finding> it = films.prefixScan(key + SEP, new StringSerializer())) {
-            while (it.hasNext()) {
-                KeyValue<String, Finding> kv = it.next();
-                if (kv.value != null) {
-                    out.add(kv.value);
-                }
-            }
+            it.forEachRemaining(out::add);
         }
         return out;
     }
